@@ -1,0 +1,103 @@
+// The per-request edge pipeline.
+#include "gateway/http/dispatcher.h"
+
+#include <memory>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "libs/log/log.h"
+#include "libs/status/http_error.h"
+
+namespace chatter::gateway {
+namespace http = boost::beast::http;
+
+HttpResponse ErrorResponse(const absl::Status& status, absl::string_view request_id) {
+  HttpResponse response =
+      JsonResponse(status::HttpStatusFor(status.code()), status::ErrorEnvelopeJson(status, request_id));
+  if (auto retry_after = status::RetryAfterSeconds(status)) {
+    response.set(http::field::retry_after, std::to_string(*retry_after));
+  }
+  return response;
+}
+
+Dispatcher::Dispatcher(const Router& router, const CorsPolicy& cors, RequestIdSource& request_ids,
+                       metrics::Registry& registry)
+    : router_(router), cors_(cors), request_ids_(request_ids), registry_(registry) {}
+
+void Dispatcher::Dispatch(HttpRequest request, std::string client_ip, Responder done) {
+  absl::Time start = absl::Now();
+  auto context = std::make_shared<RequestContext>();
+  context->request_id = request_ids_.ForIncoming(ToAbsl(request[kRequestIdHeader]));
+  context->client_ip = std::move(client_ip);
+  std::string method(request.method_string());
+  std::string origin(ToAbsl(request[http::field::origin]));
+  absl::string_view target = ToAbsl(request.target());
+  std::string path(target.substr(0, target.find('?')));
+
+  auto finish = [this, context, method, origin, start, done = std::move(done)](
+                    HttpResponse response) mutable {
+    Finish(*context, method, origin, start, response);
+    done(std::move(response));
+  };
+
+  if (request.method() == http::verb::options &&
+      !request[http::field::access_control_request_method].empty()) {
+    context->route = "preflight";
+    return finish(cors_.Preflight(origin));
+  }
+  std::optional<RouteMatch> match = router_.Match(method, path);
+  if (!match) {
+    context->route = "unmatched";
+    absl::Status status =
+        router_.HasPath(path)
+            ? absl::Status(absl::StatusCode::kUnimplemented,
+                           absl::StrCat("method ", method, " is not allowed on ", path))
+            : absl::NotFoundError(absl::StrCat("no route for ", method, " ", path));
+    HttpResponse response = ErrorResponse(status, context->request_id);
+    if (status.code() == absl::StatusCode::kUnimplemented) {
+      response.result(http::status::method_not_allowed);
+    }
+    return finish(std::move(response));
+  }
+  context->route = match->route_template;
+  (*match->handler)(request, *context, std::move(finish));
+}
+
+HttpResponse Dispatcher::TransportError(int http_status, absl::string_view code,
+                                        absl::string_view message) {
+  std::string request_id = request_ids_.ForIncoming("");
+  nlohmann::json body = {
+      {"error",
+       {{"code", std::string(code)},
+        {"message", std::string(message)}, {"details", nlohmann::json::array()}}},
+      {"request_id", request_id}};
+  HttpResponse response = JsonResponse(http_status, body.dump());
+  response.set(kRequestIdHeader, request_id);
+  response.keep_alive(false);
+  return response;
+}
+
+void Dispatcher::Finish(const RequestContext& context, absl::string_view method,
+                        absl::string_view origin, absl::Time start, HttpResponse& response) {
+  response.set(kRequestIdHeader, context.request_id);
+  cors_.Decorate(origin, response);
+  double seconds = absl::ToDoubleSeconds(absl::Now() - start);
+  std::string status = std::to_string(response.result_int());
+  registry_
+      .GetCounter("http_requests_total", "HTTP requests, by method, route and status.",
+                  {{"method", std::string(method)}, {"route", context.route}, {"status", status}})
+      .Inc();
+  registry_
+      .GetHistogram("http_request_duration_seconds", "HTTP request latency, by route.",
+                    {{"route", context.route}}, metrics::DefaultLatencyBuckets())
+      .Observe(seconds);
+  log::Write(log::Level::kInfo, context.request_id, "http request",
+             {{"method", std::string(method)},
+              {"route", context.route},
+              {"status", response.result_int()},
+              {"duration_ms", seconds * 1000},
+              {"bytes", response.body().size()},
+              {"client_ip", context.client_ip}});
+}
+
+}  // namespace chatter::gateway

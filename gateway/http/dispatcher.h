@@ -1,0 +1,42 @@
+// The edge pipeline for one HTTP request, independent of the transport: request id, CORS,
+// routing (404/405 in the error envelope), then on the way out X-Request-Id, CORS headers,
+// metrics and one access-log line.
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "absl/status/status.h"
+#include "gateway/edge/cors.h"
+#include "gateway/edge/request_id.h"
+#include "gateway/http/http_types.h"
+#include "gateway/http/router.h"
+#include "libs/metrics/registry.h"
+
+namespace chatter::gateway {
+
+class Dispatcher {
+ public:
+  Dispatcher(const Router& router, const CorsPolicy& cors, RequestIdSource& request_ids,
+             metrics::Registry& registry);
+
+  // Handles `request`; `done` receives the finished response exactly once, on any thread.
+  void Dispatch(HttpRequest request, std::string client_ip, Responder done);
+
+  // For transport-level failures (413, malformed HTTP): a finished error response.
+  HttpResponse TransportError(int http_status, absl::string_view code, absl::string_view message);
+
+ private:
+  void Finish(const RequestContext& context, absl::string_view method, absl::string_view origin,
+              absl::Time start, HttpResponse& response);
+
+  const Router& router_;
+  const CorsPolicy& cors_;
+  RequestIdSource& request_ids_;
+  metrics::Registry& registry_;
+};
+
+// The error envelope of API.md for `status` (HTTP status from the shared table).
+HttpResponse ErrorResponse(const absl::Status& status, absl::string_view request_id);
+
+}  // namespace chatter::gateway

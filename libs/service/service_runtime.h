@@ -1,0 +1,78 @@
+// The life cycle every service shares, so each main.cc only wires its own components:
+//   ServiceRuntime runtime(spec, argc, argv);      // signals blocked, common settings read
+//   MySettings s = ReadMySettings(runtime.config()); // service-specific settings
+//   if (auto code = runtime.Initialize()) return *code;  // validate, log, migrate, pool
+//   ... build components from runtime.pool()/metrics(), runtime.server().AddService(...)
+//   return runtime.Serve();                          // serve until SIGTERM/SIGINT, drain
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "libs/config/config_reader.h"
+#include "libs/grpc_server/grpc_server.h"
+#include "libs/grpc_server/readiness_monitor.h"
+#include "libs/metrics/admin_server.h"
+#include "libs/metrics/registry.h"
+#include "libs/pg/migration.h"
+#include "libs/pg/pool.h"
+#include "libs/process/shutdown_signal.h"
+#include "libs/redis/redis_url.h"
+
+namespace chatter::service {
+
+struct ServiceSpec {
+  std::string name;  // "auth-svc"
+  std::string default_grpc_listen;
+  std::string default_admin_listen;
+  bool uses_postgres = false;
+  bool uses_redis = false;
+  // The service's own schema, applied at start and by `<binary> migrate`.
+  const std::vector<pg::Migration>* migrations = nullptr;
+};
+
+class ServiceRuntime {
+ public:
+  ServiceRuntime(ServiceSpec spec, int argc, char** argv);
+  ~ServiceRuntime();
+
+  // Read service-specific settings here before Initialize() validates everything at once.
+  config::ConfigReader& config() { return config_; }
+
+  // Validates configuration (exit code 2 with one line naming the bad variable), starts logging,
+  // opens the pool and applies migrations. Returns an exit code when the process should end now
+  // (`--version`, `migrate`, or a failure); nullopt to go on.
+  std::optional<int> Initialize();
+
+  metrics::Registry& metrics() { return metrics_; }
+  pg::Pool& pool() { return *pool_; }  // Only when spec.uses_postgres.
+  const redis::RedisEndpoint& redis() const { return *redis_; }  // Only when spec.uses_redis.
+  grpc_server::GrpcServer& server() { return *server_; }
+
+  // Serves until SIGTERM/SIGINT, then drains in-flight calls and returns the exit code.
+  int Serve();
+
+ private:
+  std::vector<grpc_server::DependencyCheck> DependencyChecks();
+
+  ServiceSpec spec_;
+  std::string command_;
+  process::ShutdownSignal shutdown_signal_;  // First member: blocks signals before any thread.
+  config::ProcessEnv env_;
+  config::ConfigReader config_;
+  // Common settings, read in the constructor.
+  std::string log_level_;
+  grpc_server::GrpcServerOptions server_options_;
+  std::string admin_listen_;
+  pg::PoolOptions pool_options_;
+  std::string redis_url_;
+
+  metrics::Registry metrics_;
+  std::unique_ptr<pg::Pool> pool_;
+  std::optional<redis::RedisEndpoint> redis_;
+  std::unique_ptr<grpc_server::GrpcServer> server_;
+};
+
+}  // namespace chatter::service

@@ -1,0 +1,17 @@
+// auth-svc: accounts, login, tokens and sessions. Composition root only: settings -> dependencies -> server -> wait.
+#include "libs/service/service_runtime.h"
+
+int main(int argc, char** argv) {
+  chatter::service::ServiceRuntime runtime(
+      {
+          .name = "auth-svc",
+          .default_grpc_listen = "127.0.0.1:50051",
+          .default_admin_listen = "127.0.0.1:9101",
+          .uses_postgres = true,
+          .uses_redis = false,
+      .migrations = &chatter::pg::EmbeddedMigrations(),
+      },
+      argc, argv);
+  if (auto exit_code = runtime.Initialize()) return *exit_code;
+  return runtime.Serve();
+}
