@@ -10,8 +10,8 @@ GatewaySettings ReadGatewaySettings(config::ConfigReader& reader) {
   settings.http.listen_address = reader.HostPort("CHATTER_HTTP_LISTEN", "127.0.0.1:8080");
   settings.http.max_body_bytes =
       static_cast<size_t>(reader.Int("CHATTER_HTTP_MAX_BODY_BYTES", 64 * 1024, 1024, 16 << 20));
-  settings.http.max_header_bytes = static_cast<uint32_t>(
-      reader.Int("CHATTER_HTTP_MAX_HEADER_BYTES", 16 * 1024, 1024, 1 << 20));
+  settings.http.max_header_bytes =
+      static_cast<uint32_t>(reader.Int("CHATTER_HTTP_MAX_HEADER_BYTES", 16 * 1024, 1024, 1 << 20));
   settings.http.request_read_timeout =
       reader.Millis("CHATTER_HTTP_READ_TIMEOUT_MS", 15000, 100, 600000);
   settings.http.keep_alive_idle_timeout =

@@ -67,11 +67,10 @@ int main(int argc, char** argv) {
   ids::SystemClock clock;
   ids::SodiumRandomSource random;
   ids::UuidGenerator uuids(clock, random);
-  gateway::BackendReadiness readiness(
-      {{"auth-svc", BackendChannel(settings.auth_address)},
-       {"chat-svc", BackendChannel(settings.chat_address)},
-       {"realtime-svc", BackendChannel(settings.realtime_address)}},
-      settings.backend_timeout);
+  gateway::BackendReadiness readiness({{"auth-svc", BackendChannel(settings.auth_address)},
+                                       {"chat-svc", BackendChannel(settings.chat_address)},
+                                       {"realtime-svc", BackendChannel(settings.realtime_address)}},
+                                      settings.backend_timeout);
   gateway::Router router;
   gateway::AddHealthRoutes(router, readiness);
   gateway::CorsPolicy cors(settings.cors_origins);
@@ -87,8 +86,9 @@ int main(int argc, char** argv) {
   }
   registry.AddCallbackGauge("http_open_connections", "Open client connections.", {},
                             [&server] { return server.open_connections(); });
-  metrics::AdminServer admin(settings.admin_listen, registry,
-                             [] { return metrics::ReadinessReport{true, "ok"}; });
+  metrics::AdminServer admin(settings.admin_listen, registry, [] {
+    return metrics::ReadinessReport{true, "ok"};
+  });
   if (absl::Status started = admin.Start(); !started.ok()) {
     log::Write(log::Level::kCritical, "", "cannot start admin server",
                {{"error", std::string(started.message())}});

@@ -3,7 +3,6 @@
 
 #include <atomic>
 #include <mutex>
-
 #include <nlohmann/json.hpp>
 
 #include "grpc/health/v1/health.grpc.pb.h"

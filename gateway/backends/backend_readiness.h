@@ -21,7 +21,7 @@ struct Backend {
 struct BackendStatus {
   std::string name;
   bool serving = false;
-  std::string problem;                        // "unreachable", "not serving", ...
+  std::string problem;                            // "unreachable", "not serving", ...
   std::vector<std::string> failing_dependencies;  // e.g. {"postgres"}
 };
 

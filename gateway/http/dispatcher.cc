@@ -12,8 +12,8 @@ namespace chatter::gateway {
 namespace http = boost::beast::http;
 
 HttpResponse ErrorResponse(const absl::Status& status, absl::string_view request_id) {
-  HttpResponse response =
-      JsonResponse(status::HttpStatusFor(status.code()), status::ErrorEnvelopeJson(status, request_id));
+  HttpResponse response = JsonResponse(status::HttpStatusFor(status.code()),
+                                       status::ErrorEnvelopeJson(status, request_id));
   if (auto retry_after = status::RetryAfterSeconds(status)) {
     response.set(http::field::retry_after, std::to_string(*retry_after));
   }
@@ -34,8 +34,8 @@ void Dispatcher::Dispatch(HttpRequest request, std::string client_ip, Responder 
   absl::string_view target = ToAbsl(request.target());
   std::string path(target.substr(0, target.find('?')));
 
-  auto finish = [this, context, method, origin, start, done = std::move(done)](
-                    HttpResponse response) mutable {
+  auto finish = [this, context, method, origin, start,
+                 done = std::move(done)](HttpResponse response) mutable {
     Finish(*context, method, origin, start, response);
     done(std::move(response));
   };
@@ -63,15 +63,10 @@ void Dispatcher::Dispatch(HttpRequest request, std::string client_ip, Responder 
   (*match->handler)(request, *context, std::move(finish));
 }
 
-HttpResponse Dispatcher::TransportError(int http_status, absl::string_view code,
-                                        absl::string_view message) {
+HttpResponse Dispatcher::TransportError(int http_status, const absl::Status& status) {
   std::string request_id = request_ids_.ForIncoming("");
-  nlohmann::json body = {
-      {"error",
-       {{"code", std::string(code)},
-        {"message", std::string(message)}, {"details", nlohmann::json::array()}}},
-      {"request_id", request_id}};
-  HttpResponse response = JsonResponse(http_status, body.dump());
+  HttpResponse response = ErrorResponse(status, request_id);
+  response.result(static_cast<http::status>(http_status));
   response.set(kRequestIdHeader, request_id);
   response.keep_alive(false);
   return response;

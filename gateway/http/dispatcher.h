@@ -23,8 +23,9 @@ class Dispatcher {
   // Handles `request`; `done` receives the finished response exactly once, on any thread.
   void Dispatch(HttpRequest request, std::string client_ip, Responder done);
 
-  // For transport-level failures (413, malformed HTTP): a finished error response.
-  HttpResponse TransportError(int http_status, absl::string_view code, absl::string_view message);
+  // For transport-level failures (413, malformed HTTP): a finished error response whose HTTP
+  // status may differ from the table's (413 and 431 have no gRPC code of their own).
+  HttpResponse TransportError(int http_status, const absl::Status& status);
 
  private:
   void Finish(const RequestContext& context, absl::string_view method, absl::string_view origin,

@@ -4,7 +4,6 @@
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-
 #include <optional>
 
 #include "absl/strings/str_cat.h"
@@ -25,8 +24,7 @@ std::chrono::steady_clock::duration ToChrono(absl::Duration duration) {
 
 class HttpServer::Session : public std::enable_shared_from_this<HttpServer::Session> {
  public:
-  Session(tcp::socket socket, HttpServer& server)
-      : stream_(std::move(socket)), server_(server) {
+  Session(tcp::socket socket, HttpServer& server) : stream_(std::move(socket)), server_(server) {
     beast::error_code ec;
     auto endpoint = stream_.socket().remote_endpoint(ec);
     if (!ec) client_ip_ = endpoint.address().to_string();
@@ -60,16 +58,16 @@ class HttpServer::Session : public std::enable_shared_from_this<HttpServer::Sess
     }
     if (ec == http::error::body_limit) {
       return Write(server_.dispatcher_.TransportError(
-          413, "invalid_argument",
-          absl::StrCat("request body exceeds ", server_.options_.max_body_bytes, " bytes")));
+          413, absl::InvalidArgumentError(absl::StrCat(
+                   "request body exceeds ", server_.options_.max_body_bytes, " bytes"))));
     }
     if (ec == http::error::header_limit) {
-      return Write(server_.dispatcher_.TransportError(431, "invalid_argument",
-                                                      "request headers too large"));
+      return Write(server_.dispatcher_.TransportError(
+          431, absl::InvalidArgumentError("request headers too large")));
     }
     if (ec) {
-      return Write(server_.dispatcher_.TransportError(400, "invalid_argument",
-                                                      "malformed HTTP request"));
+      return Write(server_.dispatcher_.TransportError(
+          400, absl::InvalidArgumentError("malformed HTTP request")));
     }
     HttpRequest request = parser_->release();
     keep_alive_ = request.keep_alive();
@@ -113,7 +111,10 @@ class HttpServer::Session : public std::enable_shared_from_this<HttpServer::Sess
 };
 
 HttpServer::HttpServer(net::io_context& io, HttpServerOptions options, Dispatcher& dispatcher)
-    : io_(io), options_(std::move(options)), dispatcher_(dispatcher), acceptor_(net::make_strand(io)) {}
+    : io_(io),
+      options_(std::move(options)),
+      dispatcher_(dispatcher),
+      acceptor_(net::make_strand(io)) {}
 
 HttpServer::~HttpServer() = default;
 

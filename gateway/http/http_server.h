@@ -2,10 +2,9 @@
 // and time limits, hands them to the Dispatcher and writes responses back, with keep-alive.
 #pragma once
 
+#include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
-
-#include <atomic>
 #include <cstddef>
 #include <memory>
 #include <string>

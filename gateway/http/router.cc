@@ -68,14 +68,14 @@ std::optional<RouteMatch> Router::Match(absl::string_view method, absl::string_v
 
 bool Router::HasPath(absl::string_view path) const {
   std::vector<absl::string_view> segments = SplitPath(path);
-  return std::any_of(routes_.begin(), routes_.end(), [&](const Route& route) {
-    return MatchSegments(route, segments, nullptr);
-  });
+  return std::any_of(routes_.begin(), routes_.end(),
+                     [&](const Route& route) { return MatchSegments(route, segments, nullptr); });
 }
 
 std::vector<std::string> Router::Describe() const {
   std::vector<std::string> out;
-  for (const Route& route : routes_) out.push_back(absl::StrCat(route.method, " ", route.path_template));
+  for (const Route& route : routes_)
+    out.push_back(absl::StrCat(route.method, " ", route.path_template));
   std::sort(out.begin(), out.end());
   return out;
 }

@@ -5,9 +5,9 @@
 #include <map>
 #include <optional>
 #include <string>
-#include "absl/strings/string_view.h"
 #include <vector>
 
+#include "absl/strings/string_view.h"
 #include "gateway/http/http_types.h"
 
 namespace chatter::gateway {

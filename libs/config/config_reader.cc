@@ -56,8 +56,7 @@ std::string ConfigReader::OptionalSecret(absl::string_view name) {
   return value.value_or("");
 }
 
-int64_t ConfigReader::Int(absl::string_view name, int64_t default_value, int64_t min,
-                          int64_t max) {
+int64_t ConfigReader::Int(absl::string_view name, int64_t default_value, int64_t min, int64_t max) {
   std::optional<std::string> raw = Raw(name);
   int64_t value = default_value;
   if (raw && (!absl::SimpleAtoi(*raw, &value) || value < min || value > max)) {
@@ -122,8 +121,8 @@ std::string ConfigReader::Enum(absl::string_view name, absl::string_view default
   bool known = false;
   for (const auto& candidate : allowed) known = known || candidate == value;
   if (!known) {
-    Fail(name, absl::StrCat("must be one of ", absl::StrJoin(allowed, ", "), ", got \"", value,
-                            "\""));
+    Fail(name,
+         absl::StrCat("must be one of ", absl::StrJoin(allowed, ", "), ", got \"", value, "\""));
   }
   effective_[std::string(name)] = value;
   return value;
@@ -155,8 +154,8 @@ std::string ConfigReader::Url(absl::string_view name,
   }
   if (!scheme_ok) {
     // Never echo the value: it may hold a password.
-    Fail(name, absl::StrCat("must be a URL starting with ", absl::StrJoin(schemes, ":// or "),
-                            "://"));
+    Fail(name,
+         absl::StrCat("must be a URL starting with ", absl::StrJoin(schemes, ":// or "), "://"));
   }
   return *value;
 }

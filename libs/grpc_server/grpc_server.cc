@@ -22,6 +22,9 @@ absl::Status GrpcServer::Start() {
 
   grpc::ServerBuilder builder;
   builder.AddListeningPort(options_.listen_address, grpc::InsecureServerCredentials(), &port_);
+  // gRPC enables SO_REUSEPORT by default: a second process on the same port would silently
+  // share its traffic instead of failing to start.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.SetMaxReceiveMessageSize(options_.max_message_bytes);
   builder.SetMaxSendMessageSize(options_.max_message_bytes);
   int keepalive_ms = static_cast<int>(absl::ToInt64Milliseconds(options_.keepalive_interval));

@@ -3,12 +3,11 @@
 #pragma once
 
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+
 #include "absl/strings/string_view.h"
-
-#include <nlohmann/json.hpp>
-
 #include "absl/time/time.h"
 
 namespace spdlog::sinks {

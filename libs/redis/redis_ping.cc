@@ -25,8 +25,8 @@ absl::Status Expect(redisContext* context, ReplyPtr reply, absl::string_view wha
     return absl::UnavailableError(absl::StrCat("redis ", what, ": ", context->errstr));
   }
   if (reply->type == REDIS_REPLY_ERROR) {
-    return absl::UnavailableError(absl::StrCat("redis ", what, " refused: ",
-                                               std::string(reply->str, reply->len)));
+    return absl::UnavailableError(
+        absl::StrCat("redis ", what, " refused: ", std::string(reply->str, reply->len)));
   }
   return absl::OkStatus();
 }

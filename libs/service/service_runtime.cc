@@ -29,20 +29,20 @@ void PrintUsage(const std::string& name) {
 
 ServiceRuntime::ServiceRuntime(ServiceSpec spec, int argc, char** argv)
     : spec_(std::move(spec)), command_(argc > 1 ? argv[1] : ""), config_(env_) {
-  log_level_ = config_.Enum("CHATTER_LOG_LEVEL", "info",
-                            {"trace", "debug", "info", "warn", "error"});
-  server_options_.listen_address = config_.HostPort("CHATTER_GRPC_LISTEN", spec_.default_grpc_listen);
+  log_level_ =
+      config_.Enum("CHATTER_LOG_LEVEL", "info", {"trace", "debug", "info", "warn", "error"});
+  server_options_.listen_address =
+      config_.HostPort("CHATTER_GRPC_LISTEN", spec_.default_grpc_listen);
   admin_listen_ = config_.HostPort("CHATTER_ADMIN_LISTEN", spec_.default_admin_listen);
   server_options_.shutdown_grace = config_.Millis("CHATTER_SHUTDOWN_GRACE_MS", 10000, 0, 600000);
-  server_options_.max_message_bytes = static_cast<int>(
-      config_.Int("CHATTER_GRPC_MAX_MESSAGE_BYTES", 4 << 20, 1024, 64 << 20));
+  server_options_.max_message_bytes =
+      static_cast<int>(config_.Int("CHATTER_GRPC_MAX_MESSAGE_BYTES", 4 << 20, 1024, 64 << 20));
   server_options_.keepalive_interval =
       config_.Millis("CHATTER_GRPC_KEEPALIVE_MS", 30000, 1000, 3600000);
   if (spec_.uses_postgres) {
     pool_options_.url = config_.PostgresUrl("CHATTER_DATABASE_URL");
     pool_options_.size = static_cast<int>(config_.Int("CHATTER_DB_POOL_SIZE", 8, 1, 256));
-    pool_options_.acquire_timeout =
-        config_.Millis("CHATTER_DB_ACQUIRE_TIMEOUT_MS", 2000, 1, 60000);
+    pool_options_.acquire_timeout = config_.Millis("CHATTER_DB_ACQUIRE_TIMEOUT_MS", 2000, 1, 60000);
   }
   if (spec_.uses_redis) redis_url_ = config_.RedisUrl("CHATTER_REDIS_URL");
 }
@@ -62,8 +62,9 @@ std::optional<int> ServiceRuntime::Initialize() {
   if (spec_.uses_redis && config_.status().ok()) {
     redis_ = redis::ParseRedisUrl(redis_url_);
     if (!redis_) {
-      log::Write(log::Level::kCritical, "", "invalid configuration",
-                 {{"error", "CHATTER_REDIS_URL: must look like redis://[:password@]host:port[/db]"}});
+      log::Write(
+          log::Level::kCritical, "", "invalid configuration",
+          {{"error", "CHATTER_REDIS_URL: must look like redis://[:password@]host:port[/db]"}});
       return 2;
     }
   }
@@ -93,8 +94,7 @@ std::optional<int> ServiceRuntime::Initialize() {
                    {{"error", std::string(applied.status().message())}});
         return 1;
       }
-      log::Info("migrations applied", {{"applied", *applied},
-                                       {"known", spec_.migrations->size()}});
+      log::Info("migrations applied", {{"applied", *applied}, {"known", spec_.migrations->size()}});
     }
   }
   if (command_ == "migrate") return 0;
@@ -131,8 +131,9 @@ int ServiceRuntime::Serve() {
   log::Info("serving", {{"grpc_port", server_->port()}, {"admin_port", admin.port()}});
 
   int signal_number = shutdown_signal_.Wait();
-  log::Info("shutting down", {{"signal", signal_number},
-                              {"grace_ms", absl::ToInt64Milliseconds(server_options_.shutdown_grace)}});
+  log::Info("shutting down",
+            {{"signal", signal_number},
+             {"grace_ms", absl::ToInt64Milliseconds(server_options_.shutdown_grace)}});
   readiness.Stop();
   server_->Shutdown();
   admin.Stop();

@@ -47,7 +47,7 @@ class ServiceRuntime {
   std::optional<int> Initialize();
 
   metrics::Registry& metrics() { return metrics_; }
-  pg::Pool& pool() { return *pool_; }  // Only when spec.uses_postgres.
+  pg::Pool& pool() { return *pool_; }                            // Only when spec.uses_postgres.
   const redis::RedisEndpoint& redis() const { return *redis_; }  // Only when spec.uses_redis.
   grpc_server::GrpcServer& server() { return *server_; }
 

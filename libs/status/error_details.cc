@@ -2,8 +2,8 @@
 #include "libs/status/error_details.h"
 
 #include "absl/strings/cord.h"
-#include "absl/types/optional.h"
 #include "absl/strings/str_cat.h"
+#include "absl/types/optional.h"
 
 namespace chatter::status {
 

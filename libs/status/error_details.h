@@ -4,10 +4,10 @@
 
 #include <optional>
 #include <string>
-#include "absl/strings/string_view.h"
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 #include "chatter/common/v1/error.pb.h"
 
 namespace chatter::status {

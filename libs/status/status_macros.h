@@ -8,12 +8,11 @@
 #define CHATTER_STATUS_CONCAT(a, b) CHATTER_STATUS_CONCAT_INNER(a, b)
 
 // Returns the status from the enclosing function when `expr` is not OK.
-#define CHATTER_RETURN_IF_ERROR(expr)                   \
-  do {                                                  \
-    if (::absl::Status chatter_status_ = (expr);        \
-        !chatter_status_.ok()) {                        \
-      return chatter_status_;                           \
-    }                                                   \
+#define CHATTER_RETURN_IF_ERROR(expr)                                     \
+  do {                                                                    \
+    if (::absl::Status chatter_status_ = (expr); !chatter_status_.ok()) { \
+      return chatter_status_;                                             \
+    }                                                                     \
   } while (false)
 
 // `CHATTER_ASSIGN_OR_RETURN(auto user, repo.Find(id));` declares `user` or returns the error.

@@ -1,4 +1,5 @@
-// auth-svc: accounts, login, tokens and sessions. Composition root only: settings -> dependencies -> server -> wait.
+// auth-svc: accounts, login, tokens and sessions. Composition root only: settings -> dependencies
+// -> server -> wait.
 #include "libs/service/service_runtime.h"
 
 int main(int argc, char** argv) {
@@ -9,7 +10,7 @@ int main(int argc, char** argv) {
           .default_admin_listen = "127.0.0.1:9101",
           .uses_postgres = true,
           .uses_redis = false,
-      .migrations = &chatter::pg::EmbeddedMigrations(),
+          .migrations = &chatter::pg::EmbeddedMigrations(),
       },
       argc, argv);
   if (auto exit_code = runtime.Initialize()) return *exit_code;

@@ -1,4 +1,5 @@
-// chat-svc: rooms, membership, contacts and ordered message history. Composition root only: settings -> dependencies -> server -> wait.
+// chat-svc: rooms, membership, contacts and ordered message history. Composition root only:
+// settings -> dependencies -> server -> wait.
 #include "libs/service/service_runtime.h"
 
 int main(int argc, char** argv) {
@@ -9,7 +10,7 @@ int main(int argc, char** argv) {
           .default_admin_listen = "127.0.0.1:9102",
           .uses_postgres = true,
           .uses_redis = false,
-      .migrations = &chatter::pg::EmbeddedMigrations(),
+          .migrations = &chatter::pg::EmbeddedMigrations(),
       },
       argc, argv);
   if (auto exit_code = runtime.Initialize()) return *exit_code;

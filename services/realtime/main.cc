@@ -1,4 +1,5 @@
-// realtime-svc: live fan-out of room events, typing and presence. Composition root only: settings -> dependencies -> server -> wait.
+// realtime-svc: live fan-out of room events, typing and presence. Composition root only: settings
+// -> dependencies -> server -> wait.
 #include "libs/service/service_runtime.h"
 
 int main(int argc, char** argv) {

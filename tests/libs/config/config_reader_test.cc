@@ -3,11 +3,15 @@
 
 #include <gtest/gtest.h>
 
+#include "absl/strings/match.h"
+
 namespace chatter::config {
 namespace {
 
+using Values = absl::flat_hash_map<std::string, std::string>;
+
 TEST(ConfigReader, DefaultsApplyWhenUnset) {
-  MapEnv env({});
+  MapEnv env(Values{});
   ConfigReader reader(env);
   EXPECT_EQ(reader.String("CHATTER_LOG_LEVEL", "info"), "info");
   EXPECT_EQ(reader.Int("CHATTER_DB_POOL_SIZE", 8, 1, 256), 8);
@@ -17,14 +21,14 @@ TEST(ConfigReader, DefaultsApplyWhenUnset) {
 }
 
 TEST(ConfigReader, EmptyValueMeansUnset) {
-  MapEnv env({{"CHATTER_DB_POOL_SIZE", "  "}});
+  MapEnv env(Values{{"CHATTER_DB_POOL_SIZE", "  "}});
   ConfigReader reader(env);
   EXPECT_EQ(reader.Int("CHATTER_DB_POOL_SIZE", 8, 1, 256), 8);
   EXPECT_TRUE(reader.status().ok());
 }
 
 TEST(ConfigReader, BadIntegerNamesTheVariable) {
-  MapEnv env({{"CHATTER_DB_POOL_SIZE", "lots"}});
+  MapEnv env(Values{{"CHATTER_DB_POOL_SIZE", "lots"}});
   ConfigReader reader(env);
   reader.Int("CHATTER_DB_POOL_SIZE", 8, 1, 256);
   EXPECT_EQ(reader.status().code(), absl::StatusCode::kInvalidArgument);
@@ -33,29 +37,29 @@ TEST(ConfigReader, BadIntegerNamesTheVariable) {
 }
 
 TEST(ConfigReader, OutOfRangeIsAnError) {
-  MapEnv env({{"CHATTER_DB_POOL_SIZE", "0"}});
+  MapEnv env(Values{{"CHATTER_DB_POOL_SIZE", "0"}});
   ConfigReader reader(env);
   reader.Int("CHATTER_DB_POOL_SIZE", 8, 1, 256);
   EXPECT_FALSE(reader.status().ok());
 }
 
 TEST(ConfigReader, FirstErrorWins) {
-  MapEnv env({{"A", "x"}, {"B", "y"}});
+  MapEnv env(Values{{"A", "x"}, {"B", "y"}});
   ConfigReader reader(env);
   reader.Int("A", 1, 0, 9);
   reader.Int("B", 1, 0, 9);
-  EXPECT_TRUE(reader.status().message().starts_with("A:"));
+  EXPECT_TRUE(absl::StartsWith(reader.status().message(), "A:"));
 }
 
 TEST(ConfigReader, MissingRequiredUrlIsAnError) {
-  MapEnv env({});
+  MapEnv env(Values{});
   ConfigReader reader(env);
   reader.PostgresUrl("CHATTER_DATABASE_URL");
   EXPECT_EQ(reader.status().message(), "CHATTER_DATABASE_URL: is required");
 }
 
 TEST(ConfigReader, WrongSchemeNeverEchoesTheSecretValue) {
-  MapEnv env({{"CHATTER_DATABASE_URL", "mysql://u:hunter2@h/db"}});
+  MapEnv env(Values{{"CHATTER_DATABASE_URL", "mysql://u:hunter2@h/db"}});
   ConfigReader reader(env);
   reader.PostgresUrl("CHATTER_DATABASE_URL");
   EXPECT_FALSE(reader.status().ok());
@@ -64,8 +68,8 @@ TEST(ConfigReader, WrongSchemeNeverEchoesTheSecretValue) {
 }
 
 TEST(ConfigReader, EffectiveMasksSecrets) {
-  MapEnv env({{"CHATTER_DATABASE_URL", "postgresql://chat:s3cret@127.0.0.1:5432/chat"},
-              {"CHATTER_SERVICE_SECRET", "topsecret"}});
+  MapEnv env(Values{{"CHATTER_DATABASE_URL", "postgresql://chat:s3cret@127.0.0.1:5432/chat"},
+                    {"CHATTER_SERVICE_SECRET", "topsecret"}});
   ConfigReader reader(env);
   EXPECT_EQ(reader.PostgresUrl("CHATTER_DATABASE_URL"),
             "postgresql://chat:s3cret@127.0.0.1:5432/chat");
@@ -77,12 +81,12 @@ TEST(ConfigReader, EffectiveMasksSecrets) {
 }
 
 TEST(ConfigReader, HostPortValidation) {
-  MapEnv env({{"GOOD6", "[::1]:9000"}, {"BAD", "localhost"}, {"BADPORT", "h:70000"}});
+  MapEnv env(Values{{"GOOD6", "[::1]:9000"}, {"BAD", "localhost"}, {"BADPORT", "h:70000"}});
   ConfigReader reader(env);
   reader.HostPort("GOOD6", "");
   EXPECT_TRUE(reader.status().ok());
   reader.HostPort("BAD", "");
-  EXPECT_TRUE(reader.status().message().starts_with("BAD:"));
+  EXPECT_TRUE(absl::StartsWith(reader.status().message(), "BAD:"));
   EXPECT_FALSE(ParseHostPort("h:70000").has_value());
   EXPECT_FALSE(ParseHostPort(":80").has_value());
   auto parsed = ParseHostPort("0.0.0.0:0");
@@ -92,7 +96,7 @@ TEST(ConfigReader, HostPortValidation) {
 }
 
 TEST(ConfigReader, EnumAndList) {
-  MapEnv env({{"LEVEL", "DEBUG"}, {"ORIGINS", " http://a , ,http://b "}, {"BAD", "loud"}});
+  MapEnv env(Values{{"LEVEL", "DEBUG"}, {"ORIGINS", " http://a , ,http://b "}, {"BAD", "loud"}});
   ConfigReader reader(env);
   EXPECT_EQ(reader.Enum("LEVEL", "info", {"debug", "info"}), "debug");
   EXPECT_EQ(reader.List("ORIGINS", ""), (std::vector<std::string>{"http://a", "http://b"}));
@@ -102,7 +106,7 @@ TEST(ConfigReader, EnumAndList) {
 }
 
 TEST(ConfigReader, Bool) {
-  MapEnv env({{"YES", "true"}, {"NO", "0"}, {"WHAT", "maybe"}});
+  MapEnv env(Values{{"YES", "true"}, {"NO", "0"}, {"WHAT", "maybe"}});
   ConfigReader reader(env);
   EXPECT_TRUE(reader.Bool("YES", false));
   EXPECT_FALSE(reader.Bool("NO", true));

@@ -13,15 +13,17 @@ TEST(FormatLine, HasEveryFieldInOrder) {
   absl::Time time = absl::FromUnixMillis(1795342320123);
   std::string line = FormatLine(time, Level::kWarn, "auth-svc", "req-7", "login failed",
                                 {{"user_id", "u1"}, {"attempt", 3}});
-  EXPECT_EQ(line,
-            R"({"time":"2026-11-22T10:12:00.123Z","level":"warn","service":"auth-svc",)"
-            R"("request_id":"req-7","message":"login failed","fields":{"attempt":3,"user_id":"u1"}})");
+  EXPECT_EQ(
+      line,
+      R"({"time":"2026-11-22T10:12:00.123Z","level":"warn","service":"auth-svc",)"
+      R"("request_id":"req-7","message":"login failed","fields":{"attempt":3,"user_id":"u1"}})");
 }
 
 TEST(FormatLine, OmitsEmptyRequestIdAndFields) {
-  std::string line = FormatLine(absl::FromUnixMillis(0), Level::kInfo, "s", "", "m",
-                                Fields::object());
-  EXPECT_EQ(line, R"({"time":"1970-01-01T00:00:00.000Z","level":"info","service":"s","message":"m"})");
+  std::string line =
+      FormatLine(absl::FromUnixMillis(0), Level::kInfo, "s", "", "m", Fields::object());
+  EXPECT_EQ(line,
+            R"({"time":"1970-01-01T00:00:00.000Z","level":"info","service":"s","message":"m"})");
 }
 
 TEST(FormatLine, EscapesAndSurvivesInvalidUtf8) {

@@ -49,7 +49,9 @@ TEST(RedisPingIntegration, AnswersAgainstRealRedis) {
 
 TEST(RedisPingIntegration, UnreachableIsUnavailableNotAHang) {
   // Port 1 on loopback refuses connections.
-  absl::Status status = Ping(RedisEndpoint{.host = "127.0.0.1", .port = 1}, absl::Seconds(1));
+  absl::Status status = Ping(
+      RedisEndpoint{.host = "127.0.0.1", .port = 1, .username = "", .password = "", .database = 0},
+      absl::Seconds(1));
   EXPECT_EQ(status.code(), absl::StatusCode::kUnavailable);
 }
 
