@@ -1,0 +1,51 @@
+// Authenticator: bearer token -> verified claims -> Principal, plus the kind checks.
+#include "libs/authn/authenticator.h"
+
+#include "libs/authn/metadata.h"
+#include "libs/status/status_macros.h"
+
+namespace chatter::authn {
+
+absl::StatusOr<Principal> Authenticator::Authenticate(
+    const grpc::ServerContextBase& context) const {
+  CHATTER_ASSIGN_OR_RETURN(std::string token, BearerTokenFrom(context));
+  return AuthenticateToken(token);
+}
+
+absl::StatusOr<Principal> Authenticator::AuthenticateUser(
+    const grpc::ServerContextBase& context) const {
+  return AuthenticateKind(context, Principal::Kind::kUser);
+}
+
+absl::StatusOr<Principal> Authenticator::AuthenticateService(
+    const grpc::ServerContextBase& context) const {
+  return AuthenticateKind(context, Principal::Kind::kService);
+}
+
+absl::StatusOr<Principal> Authenticator::AuthenticateToken(absl::string_view token) const {
+  CHATTER_ASSIGN_OR_RETURN(jwt::Claims claims, verifier_.Verify(token));
+  Principal principal;
+  principal.subject = std::move(claims.subject);
+  if (claims.type == jwt::kUserTokenType) {
+    principal.kind = Principal::Kind::kUser;
+    principal.session_id = std::move(claims.session_id);
+    principal.username = std::move(claims.username);
+  } else if (claims.type == jwt::kServiceTokenType) {
+    principal.kind = Principal::Kind::kService;
+  } else {
+    return absl::UnauthenticatedError("token type unknown");
+  }
+  return principal;
+}
+
+absl::StatusOr<Principal> Authenticator::AuthenticateKind(const grpc::ServerContextBase& context,
+                                                          Principal::Kind kind) const {
+  CHATTER_ASSIGN_OR_RETURN(Principal principal, Authenticate(context));
+  if (principal.kind != kind) {
+    return absl::PermissionDeniedError(kind == Principal::Kind::kUser ? "user token required"
+                                                                      : "service token required");
+  }
+  return principal;
+}
+
+}  // namespace chatter::authn

@@ -1,0 +1,46 @@
+// Turns the bearer token of an incoming gRPC call into the caller's identity. Every service
+// verifies tokens itself; a plain user-id header is never trusted.
+#pragma once
+
+#include <grpcpp/server_context.h>
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "libs/jwt/verifier.h"
+
+namespace chatter::authn {
+
+struct Principal {
+  enum class Kind { kUser, kService };
+  Kind kind = Kind::kUser;
+  std::string subject;     // user id, or the client id of a service
+  std::string session_id;  // users only
+  std::string username;    // users only
+};
+
+class Authenticator {
+ public:
+  // `verifier` must outlive the authenticator.
+  explicit Authenticator(const jwt::Verifier& verifier) : verifier_(verifier) {}
+
+  // Any valid token. UNAUTHENTICATED for a missing, malformed or invalid one (the reason is
+  // the verifier's short text, safe to return to the client).
+  absl::StatusOr<Principal> Authenticate(const grpc::ServerContextBase& context) const;
+  // A valid user token; PERMISSION_DENIED "user token required" for a service token.
+  absl::StatusOr<Principal> AuthenticateUser(const grpc::ServerContextBase& context) const;
+  // A valid service token; PERMISSION_DENIED "service token required" for a user token.
+  absl::StatusOr<Principal> AuthenticateService(const grpc::ServerContextBase& context) const;
+
+  // The same checks for a token that did not arrive as metadata (e.g. a WebSocket query).
+  absl::StatusOr<Principal> AuthenticateToken(absl::string_view token) const;
+
+ private:
+  absl::StatusOr<Principal> AuthenticateKind(const grpc::ServerContextBase& context,
+                                             Principal::Kind kind) const;
+
+  const jwt::Verifier& verifier_;
+};
+
+}  // namespace chatter::authn
