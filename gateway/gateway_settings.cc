@@ -24,6 +24,8 @@ GatewaySettings ReadGatewaySettings(config::ConfigReader& reader) {
   settings.chat_address = reader.HostPort("CHATTER_CHAT_ADDR", "127.0.0.1:50052");
   settings.realtime_address = reader.HostPort("CHATTER_REALTIME_ADDR", "127.0.0.1:50053");
   settings.backend_timeout = reader.Millis("CHATTER_BACKEND_TIMEOUT_MS", 1000, 10, 60000);
+  settings.backend_call_timeout =
+      reader.Millis("CHATTER_BACKEND_CALL_TIMEOUT_MS", 10000, 100, 600000);
   settings.cors_origins = reader.List("CHATTER_CORS_ORIGINS", "");
   settings.shutdown_grace = reader.Millis("CHATTER_SHUTDOWN_GRACE_MS", 10000, 0, 600000);
   return settings;

@@ -18,7 +18,8 @@ struct GatewaySettings {
   std::string auth_address;
   std::string chat_address;
   std::string realtime_address;
-  absl::Duration backend_timeout;
+  absl::Duration backend_timeout;       // readiness checks
+  absl::Duration backend_call_timeout;  // deadline of each forwarded REST call
   std::vector<std::string> cors_origins;
   absl::Duration shutdown_grace;
 };

@@ -6,6 +6,9 @@
 #include <thread>
 #include <vector>
 
+#include "chatter/auth/v1/auth.grpc.pb.h"
+#include "chatter/chat/v1/chat.grpc.pb.h"
+#include "chatter/realtime/v1/realtime.grpc.pb.h"
 #include "gateway/backends/backend_readiness.h"
 #include "gateway/edge/cors.h"
 #include "gateway/edge/request_id.h"
@@ -14,6 +17,9 @@
 #include "gateway/http/dispatcher.h"
 #include "gateway/http/http_server.h"
 #include "gateway/http/router.h"
+#include "gateway/transcoding/grpc_forwarder.h"
+#include "gateway/transcoding/rest_routes.h"
+#include "gateway/transcoding/route_table.h"
 #include "libs/ids/uuid_generator.h"
 #include "libs/log/log.h"
 #include "libs/metrics/admin_server.h"
@@ -67,12 +73,32 @@ int main(int argc, char** argv) {
   ids::SystemClock clock;
   ids::SodiumRandomSource random;
   ids::UuidGenerator uuids(clock, random);
-  gateway::BackendReadiness readiness({{"auth-svc", BackendChannel(settings.auth_address)},
-                                       {"chat-svc", BackendChannel(settings.chat_address)},
-                                       {"realtime-svc", BackendChannel(settings.realtime_address)}},
-                                      settings.backend_timeout);
+  auto auth_channel = BackendChannel(settings.auth_address);
+  auto chat_channel = BackendChannel(settings.chat_address);
+  auto realtime_channel = BackendChannel(settings.realtime_address);
+  gateway::BackendReadiness readiness(
+      {{"auth-svc", auth_channel}, {"chat-svc", chat_channel}, {"realtime-svc", realtime_channel}},
+      settings.backend_timeout);
+  // REST routes come from the protos' chatter.api.http options; a bad option stops the start.
+  absl::StatusOr<gateway::RouteTable> rest_routes =
+      gateway::RouteTable::FromFiles(gateway::PublicApiFiles());
+  if (!rest_routes.ok()) {
+    log::Write(log::Level::kCritical, "", "invalid REST routes in the protos",
+               {{"error", std::string(rest_routes.status().message())}});
+    return 2;
+  }
+  gateway::GrpcForwarder forwarder(
+      {{auth::v1::AuthService::service_full_name(), auth_channel},
+       {chat::v1::ChatService::service_full_name(), chat_channel},
+       {realtime::v1::RealtimeService::service_full_name(), realtime_channel}},
+      {.deadline = settings.backend_call_timeout});
   gateway::Router router;
   gateway::AddHealthRoutes(router, readiness);
+  if (absl::Status added = gateway::AddRestRoutes(router, *rest_routes, forwarder); !added.ok()) {
+    log::Write(log::Level::kCritical, "", "cannot serve the REST routes",
+               {{"error", std::string(added.message())}});
+    return 2;
+  }
   gateway::CorsPolicy cors(settings.cors_origins);
   gateway::RequestIdSource request_ids(uuids);
   gateway::Dispatcher dispatcher(router, cors, request_ids, registry);

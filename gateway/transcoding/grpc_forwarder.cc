@@ -1,0 +1,93 @@
+// Generic unary forwarding over gRPC's callback API.
+#include "gateway/transcoding/grpc_forwarder.h"
+
+#include <google/protobuf/message.h>
+#include <grpcpp/client_context.h>
+#include <grpcpp/impl/codegen/proto_utils.h>
+#include <grpcpp/support/slice.h>
+
+#include "absl/strings/str_cat.h"
+#include "libs/status/grpc_status.h"
+
+namespace chatter::gateway {
+namespace {
+
+// gRPC metadata values must be printable ASCII; user agents are client-chosen text.
+std::string PrintableAscii(absl::string_view text, size_t max_bytes) {
+  std::string out;
+  for (char c : text.substr(0, max_bytes)) {
+    if (c >= 0x20 && c <= 0x7e) out.push_back(c);
+  }
+  return out;
+}
+
+// Everything one call owns until its completion callback has run.
+struct Call {
+  grpc::ClientContext context;
+  std::string method;  // The stub keeps a pointer to it for the call's lifetime.
+  grpc::ByteBuffer request;
+  grpc::ByteBuffer response;
+  const google::protobuf::Descriptor* response_type = nullptr;
+};
+
+absl::StatusOr<std::unique_ptr<google::protobuf::Message>> ParseResponse(Call& call) {
+  std::unique_ptr<google::protobuf::Message> message(
+      google::protobuf::MessageFactory::generated_factory()
+          ->GetPrototype(call.response_type)
+          ->New());
+  grpc::Status parsed = grpc::SerializationTraits<google::protobuf::Message>::Deserialize(
+      &call.response, message.get());
+  if (!parsed.ok()) {
+    return absl::InternalError(absl::StrCat("malformed response to ", call.method));
+  }
+  return message;
+}
+
+}  // namespace
+
+GrpcForwarder::GrpcForwarder(const Channels& channels, GrpcForwarderOptions options)
+    : options_(options) {
+  for (const auto& [service, channel] : channels) {
+    stubs_.emplace(service, std::make_unique<Stub>(channel));
+  }
+}
+
+void GrpcForwarder::Forward(const RouteSpec& route, const google::protobuf::Message& request,
+                            const ForwardMetadata& metadata, Done done) const {
+  auto stub = stubs_.find(route.backend);
+  if (stub == stubs_.end()) {
+    return done(absl::UnavailableError(absl::StrCat("no channel to ", route.backend)));
+  }
+  std::string bytes;
+  if (!request.SerializeToString(&bytes)) {
+    return done(absl::InternalError(absl::StrCat("cannot serialize ", route.grpc_method_path)));
+  }
+  auto call = std::make_shared<Call>();
+  call->method = route.grpc_method_path;
+  call->response_type = route.rpc->output_type();
+  grpc::Slice slice(bytes);
+  call->request = grpc::ByteBuffer(&slice, 1);
+  call->context.set_deadline(std::chrono::system_clock::now() +
+                             absl::ToChronoNanoseconds(options_.deadline));
+  if (!metadata.access_token.empty()) {
+    call->context.AddMetadata("authorization", absl::StrCat("Bearer ", metadata.access_token));
+  }
+  if (!metadata.request_id.empty()) call->context.AddMetadata("x-request-id", metadata.request_id);
+  if (!metadata.client_ip.empty()) {
+    call->context.AddMetadata("x-forwarded-for", PrintableAscii(metadata.client_ip, 128));
+  }
+  std::string user_agent = PrintableAscii(metadata.user_agent, 256);
+  if (!user_agent.empty()) call->context.AddMetadata("x-client-user-agent", user_agent);
+
+  Call& started = *call;
+  // The callback owns the call state: it is released when gRPC drops the callback after the
+  // call completed, never while gRPC may still touch the context or buffers.
+  stub->second->UnaryCall(&started.context, started.method, grpc::StubOptions(), &started.request,
+                          &started.response,
+                          [call = std::move(call), done = std::move(done)](grpc::Status status) {
+                            if (!status.ok()) return done(status::FromGrpcStatus(status));
+                            done(ParseResponse(*call));
+                          });
+}
+
+}  // namespace chatter::gateway
