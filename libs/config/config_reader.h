@@ -64,6 +64,10 @@ class ConfigReader {
   // Required redis:// URL; shown with the password masked.
   std::string RedisUrl(absl::string_view name);
 
+  // Records a problem found by the caller's own parsing of a value read here (e.g. a key list),
+  // so it is reported like any other bad setting.
+  void Reject(absl::string_view name, absl::string_view problem) { Fail(name, problem); }
+
   // OK, or the first problem: "CHATTER_DB_POOL_SIZE: must be an integer in [1, 256], got \"x\"".
   const absl::Status& status() const { return status_; }
   // Every setting read, as printed at start (secrets masked), in name order.

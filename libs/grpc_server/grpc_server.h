@@ -19,6 +19,9 @@ struct GrpcServerOptions {
   std::string listen_address = "127.0.0.1:0";
   int max_message_bytes = 4 * 1024 * 1024;
   absl::Duration keepalive_interval = absl::Seconds(30);
+  // Upper bound on threads serving synchronous RPCs (libpqxx and argon2 block), so load queues
+  // instead of spawning without limit.
+  int max_threads = 32;
   // How long in-flight calls may finish after Shutdown() before they are cancelled.
   absl::Duration shutdown_grace = absl::Seconds(10);
 };

@@ -44,6 +44,8 @@ class RpcObserver final : public grpc::experimental::Interceptor {
         .Observe(seconds);
     if (absl::StartsWith(method_, "/grpc.health.")) return;  // Probes would drown the log.
     log::Fields fields = {{"method", method_}, {"code", code}, {"duration_ms", seconds * 1000}};
+    // The full message stays in the service's own log; clients get a sanitised one at the edge.
+    if (!status.ok()) fields["error"] = status.error_message();
     log::Write(status.ok() ? log::Level::kInfo : log::Level::kWarn, request_id_, "rpc", fields);
   }
 

@@ -39,12 +39,18 @@ ServiceRuntime::ServiceRuntime(ServiceSpec spec, int argc, char** argv)
       static_cast<int>(config_.Int("CHATTER_GRPC_MAX_MESSAGE_BYTES", 4 << 20, 1024, 64 << 20));
   server_options_.keepalive_interval =
       config_.Millis("CHATTER_GRPC_KEEPALIVE_MS", 30000, 1000, 3600000);
+  server_options_.max_threads =
+      static_cast<int>(config_.Int("CHATTER_GRPC_MAX_THREADS", 32, 2, 1024));
   if (spec_.uses_postgres) {
     pool_options_.url = config_.PostgresUrl("CHATTER_DATABASE_URL");
     pool_options_.size = static_cast<int>(config_.Int("CHATTER_DB_POOL_SIZE", 8, 1, 256));
     pool_options_.acquire_timeout = config_.Millis("CHATTER_DB_ACQUIRE_TIMEOUT_MS", 2000, 1, 60000);
+    pool_options_.prepared = spec_.prepared_statements;
   }
   if (spec_.uses_redis) redis_url_ = config_.RedisUrl("CHATTER_REDIS_URL");
+  if (spec_.verifies_tokens_with_public_keys) {
+    token_settings_ = authn::ReadTokenVerificationSettings(config_);
+  }
 }
 
 ServiceRuntime::~ServiceRuntime() = default;
@@ -98,6 +104,15 @@ std::optional<int> ServiceRuntime::Initialize() {
     }
   }
   if (command_ == "migrate") return 0;
+  if (spec_.verifies_tokens_with_public_keys) {
+    auto verification = authn::TokenVerification::Create(token_settings_, clock_);
+    if (!verification.ok()) {
+      log::Write(log::Level::kCritical, "", "invalid configuration",
+                 {{"error", std::string(verification.status().message())}});
+      return 2;
+    }
+    token_verification_ = *std::move(verification);
+  }
   server_ = std::make_unique<grpc_server::GrpcServer>(server_options_, metrics_);
   return std::nullopt;
 }
@@ -107,6 +122,9 @@ std::vector<grpc_server::DependencyCheck> ServiceRuntime::DependencyChecks() {
   if (pool_) checks.push_back({"postgres", [this] { return pool_->Ping(); }});
   if (redis_) {
     checks.push_back({"redis", [this] { return redis::Ping(*redis_, kDependencyTimeout); }});
+  }
+  if (token_verification_) {
+    checks.push_back({"auth-keys", [this] { return token_verification_->CheckKeys(); }});
   }
   return checks;
 }

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "libs/authn/token_verification.h"
 #include "libs/config/config_reader.h"
 #include "libs/grpc_server/grpc_server.h"
 #include "libs/grpc_server/readiness_monitor.h"
@@ -31,6 +32,11 @@ struct ServiceSpec {
   bool uses_redis = false;
   // The service's own schema, applied at start and by `<binary> migrate`.
   const std::vector<pg::Migration>* migrations = nullptr;
+  // Prepared on every pooled connection (the repositories' Statements()).
+  std::vector<pg::PreparedStatement> prepared_statements;
+  // Verifies callers' tokens with auth-svc's public keys (every service but auth-svc, which
+  // holds the signing keys itself).
+  bool verifies_tokens_with_public_keys = false;
 };
 
 class ServiceRuntime {
@@ -50,6 +56,8 @@ class ServiceRuntime {
   pg::Pool& pool() { return *pool_; }                            // Only when spec.uses_postgres.
   const redis::RedisEndpoint& redis() const { return *redis_; }  // Only when spec.uses_redis.
   grpc_server::GrpcServer& server() { return *server_; }
+  // Only when spec.verifies_tokens_with_public_keys.
+  const authn::Authenticator& authenticator() const { return token_verification_->authenticator(); }
 
   // Serves until SIGTERM/SIGINT, then drains in-flight calls and returns the exit code.
   int Serve();
@@ -68,11 +76,14 @@ class ServiceRuntime {
   std::string admin_listen_;
   pg::PoolOptions pool_options_;
   std::string redis_url_;
+  authn::TokenVerificationSettings token_settings_;
 
   metrics::Registry metrics_;
   std::unique_ptr<pg::Pool> pool_;
   std::optional<redis::RedisEndpoint> redis_;
   std::unique_ptr<grpc_server::GrpcServer> server_;
+  ids::SystemClock clock_;
+  std::unique_ptr<authn::TokenVerification> token_verification_;
 };
 
 }  // namespace chatter::service

@@ -11,6 +11,8 @@ int main(int argc, char** argv) {
           .uses_postgres = true,
           .uses_redis = false,
           .migrations = &chatter::pg::EmbeddedMigrations(),
+          .prepared_statements = {},
+          .verifies_tokens_with_public_keys = true,
       },
       argc, argv);
   if (auto exit_code = runtime.Initialize()) return *exit_code;

@@ -10,6 +10,9 @@ int main(int argc, char** argv) {
           .default_admin_listen = "127.0.0.1:9103",
           .uses_postgres = false,
           .uses_redis = true,
+          .migrations = nullptr,
+          .prepared_statements = {},
+          .verifies_tokens_with_public_keys = true,
       },
       argc, argv);
   if (auto exit_code = runtime.Initialize()) return *exit_code;

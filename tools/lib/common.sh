@@ -145,6 +145,12 @@ write_env_file() {
 }
 
 # random_secret: 32 alphanumeric characters (safe inside URLs and SQL literals).
+# random_ed25519_seed: 32 random bytes, base64url without padding.
+random_ed25519_seed() {
+  head -c 32 /dev/urandom | base64 -w0 | tr '+/' '-_' | tr -d '='
+  printf '\n'
+}
+
 random_secret() {
   local s=""
   while ((${#s} < 32)); do

@@ -1,0 +1,47 @@
+// chatter.auth.v1.AuthService over gRPC: proto <-> domain, who may call what, and the one place
+// where this service's absl::Status becomes grpc::Status.
+#pragma once
+
+#include "chatter/auth/v1/auth.grpc.pb.h"
+#include "libs/authn/authenticator.h"
+#include "services/auth/domain/auth_service.h"
+
+namespace chatter::auth {
+
+class AuthGrpcService final : public v1::AuthService::Service {
+ public:
+  AuthGrpcService(AuthService& auth, const authn::Authenticator& authenticator,
+                  const jwt::Signer& signer);
+
+  grpc::Status SignUp(grpc::ServerContext* context, const v1::SignUpRequest* request,
+                      v1::AuthResponse* response) override;
+  grpc::Status Login(grpc::ServerContext* context, const v1::LoginRequest* request,
+                     v1::AuthResponse* response) override;
+  grpc::Status Refresh(grpc::ServerContext* context, const v1::RefreshRequest* request,
+                       v1::AuthResponse* response) override;
+  grpc::Status Logout(grpc::ServerContext* context, const v1::LogoutRequest* request,
+                      v1::LogoutResponse* response) override;
+  grpc::Status LogoutAll(grpc::ServerContext* context, const v1::LogoutAllRequest* request,
+                         v1::LogoutAllResponse* response) override;
+  grpc::Status GetMe(grpc::ServerContext* context, const v1::GetMeRequest* request,
+                     v1::GetMeResponse* response) override;
+  grpc::Status GetUser(grpc::ServerContext* context, const v1::GetUserRequest* request,
+                       v1::GetUserResponse* response) override;
+  grpc::Status LookupUser(grpc::ServerContext* context, const v1::LookupUserRequest* request,
+                          v1::LookupUserResponse* response) override;
+  grpc::Status GetSigningKeys(grpc::ServerContext* context,
+                              const v1::GetSigningKeysRequest* request,
+                              v1::GetSigningKeysResponse* response) override;
+  grpc::Status IssueServiceToken(grpc::ServerContext* context,
+                                 const v1::IssueServiceTokenRequest* request,
+                                 v1::IssueServiceTokenResponse* response) override;
+  grpc::Status BatchGetUsers(grpc::ServerContext* context, const v1::BatchGetUsersRequest* request,
+                             v1::BatchGetUsersResponse* response) override;
+
+ private:
+  AuthService& auth_;
+  const authn::Authenticator& authenticator_;
+  const jwt::Signer& signer_;
+};
+
+}  // namespace chatter::auth

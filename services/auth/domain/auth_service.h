@@ -1,0 +1,96 @@
+// auth-svc's rules: sign-up, password login, token issuance, refresh rotation with reuse
+// detection, logout, and service principals. Storage, hashing, signing, ids and time come in
+// through the constructor, so tests run it against fakes.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "libs/ids/clock.h"
+#include "libs/ids/random_source.h"
+#include "libs/ids/uuid_generator.h"
+#include "libs/jwt/jwt.h"
+#include "libs/password/password_hasher.h"
+#include "services/auth/domain/repositories.h"
+
+namespace chatter::auth {
+
+struct AuthPolicy {
+  std::string issuer = "chatterstack-auth";
+  std::string audience = "chatterstack";
+  absl::Duration access_token_ttl = absl::Minutes(15);
+  absl::Duration refresh_token_ttl = absl::Hours(24 * 30);
+  absl::Duration service_token_ttl = absl::Minutes(5);
+  // client_id -> SHA-256 of the client secret (raw bytes); secrets themselves are not kept.
+  absl::flat_hash_map<std::string, std::string> service_secret_hashes;
+};
+
+// Where a request came from, stored with the session for the user's own review.
+struct ClientInfo {
+  std::string user_agent;
+  std::string ip;
+};
+
+struct IssuedTokens {
+  User user;
+  std::string access_token;
+  std::string refresh_token;
+  absl::Duration expires_in;
+};
+
+struct ServiceToken {
+  std::string access_token;
+  absl::Duration expires_in;
+};
+
+enum class LoginIdentifier { kEmail, kUsername, kEmailOrUsername };
+
+class AuthService {
+ public:
+  AuthService(AuthPolicy policy, UserRepository& users, SessionRepository& sessions,
+              const password::PasswordHasher& hasher, const jwt::Signer& signer,
+              ids::UuidGenerator& uuids, ids::RandomSource& random, ids::Clock& clock);
+
+  absl::StatusOr<IssuedTokens> SignUp(absl::string_view username, absl::string_view email,
+                                      absl::string_view password, const ClientInfo& client);
+  // UNAUTHENTICATED with one generic message for every failure (no account enumeration); an
+  // unknown user still costs one password hash.
+  absl::StatusOr<IssuedTokens> Login(LoginIdentifier kind, absl::string_view identifier,
+                                     absl::string_view password, const ClientInfo& client);
+  absl::StatusOr<IssuedTokens> Refresh(absl::string_view refresh_token, const ClientInfo& client);
+  absl::Status Logout(absl::string_view user_id, absl::string_view refresh_token);
+  absl::Status LogoutAll(absl::string_view user_id);
+
+  absl::StatusOr<User> GetUser(absl::string_view user_id);
+  absl::StatusOr<User> LookupByEmail(absl::string_view email);
+  absl::StatusOr<User> LookupByUsername(absl::string_view username);
+  absl::StatusOr<std::vector<User>> GetUsers(const std::vector<std::string>& user_ids);
+
+  // UNAUTHENTICATED for an unknown client or a wrong secret (compared in constant time).
+  absl::StatusOr<ServiceToken> IssueServiceToken(absl::string_view client_id,
+                                                 absl::string_view client_secret);
+
+ private:
+  absl::Time Now() const;
+  absl::StatusOr<IssuedTokens> StartSession(const User& user, const ClientInfo& client);
+  std::string NewRefreshToken();
+  std::string AccessTokenFor(const User& user, absl::string_view session_id);
+  NewSession SessionRecord(std::string token_hash_hex, const ClientInfo& client);
+
+  AuthPolicy policy_;
+  UserRepository& users_;
+  SessionRepository& sessions_;
+  const password::PasswordHasher& hasher_;
+  const jwt::Signer& signer_;
+  ids::UuidGenerator& uuids_;
+  ids::RandomSource& random_;
+  ids::Clock& clock_;
+};
+
+// Lower-case hex SHA-256 of a refresh token: the only form in which tokens are stored.
+std::string HashRefreshToken(absl::string_view token);
+
+}  // namespace chatter::auth

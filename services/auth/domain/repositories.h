@@ -1,0 +1,45 @@
+// Storage seams of auth-svc; PostgreSQL implementations live in storage/, fakes in tests/fakes/.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "services/auth/domain/model.h"
+
+namespace chatter::auth {
+
+class UserRepository {
+ public:
+  virtual ~UserRepository() = default;
+  // ALREADY_EXISTS naming "username" or "email" when taken (enforced by unique indexes).
+  virtual absl::Status Create(const User& user) = 0;
+  // NOT_FOUND when absent.
+  virtual absl::StatusOr<User> FindById(absl::string_view id) = 0;
+  virtual absl::StatusOr<User> FindByUsername(absl::string_view username) = 0;
+  virtual absl::StatusOr<User> FindByEmail(absl::string_view email) = 0;
+  // Users that exist among `ids` (unknown ids are left out).
+  virtual absl::StatusOr<std::vector<User>> FindByIds(const std::vector<std::string>& ids) = 0;
+};
+
+class SessionRepository {
+ public:
+  virtual ~SessionRepository() = default;
+  virtual absl::Status Create(const NewSession& session) = 0;
+  // Atomically spends the token whose hash is `token_hash_hex` and stores `next` in its family
+  // (next.family_id/user_id/parent_id are filled in from the spent row). A spent token revokes
+  // its whole family instead, and that revocation is committed.
+  virtual absl::StatusOr<RotationResult> Rotate(absl::string_view token_hash_hex, absl::Time now,
+                                                NewSession next) = 0;
+  // Revokes the family of the token; NOT_FOUND when no such token; PERMISSION_DENIED when it
+  // belongs to another user.
+  virtual absl::Status RevokeFamily(absl::string_view token_hash_hex,
+                                    absl::string_view user_id) = 0;
+  // Revokes every live session of the user; returns how many.
+  virtual absl::StatusOr<int> RevokeAllOfUser(absl::string_view user_id) = 0;
+};
+
+}  // namespace chatter::auth

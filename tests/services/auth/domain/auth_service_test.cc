@@ -1,0 +1,182 @@
+// auth-svc's rules against in-memory repositories: validation, uniqueness, generic login
+// failures, token claims, refresh rotation and reuse detection, logout, service principals.
+#include "services/auth/domain/auth_service.h"
+
+#include <gtest/gtest.h>
+#include <sodium.h>
+
+#include "libs/status/error_details.h"
+#include "tests/fakes/auth/in_memory_repositories.h"
+
+namespace chatter::auth {
+namespace {
+
+class FixedClock final : public ids::Clock {
+ public:
+  int64_t UnixMillis() override { return millis; }
+  int64_t millis = 1795342320123;  // 2026-11-22T10:12:00.123Z
+};
+
+std::string FieldOf(const absl::Status& status) {
+  auto details = status::GetErrorDetails(status);
+  if (!details || details->field_violations().empty()) return "";
+  return details->field_violations(0).field();
+}
+
+class AuthServiceTest : public ::testing::Test {
+ protected:
+  AuthServiceTest()
+      : hasher_({.ops_limit = crypto_pwhash_OPSLIMIT_MIN,
+                 .mem_limit_bytes = crypto_pwhash_MEMLIMIT_MIN}),
+        signer_({jwt::GenerateSigningKey("k1")}),
+        uuids_(clock_, random_),
+        verifier_(keys_, {.issuer = "iss", .audience = "aud"}, clock_),
+        service_(Policy(), users_, sessions_, hasher_, signer_, uuids_, random_, clock_) {
+    keys_.Replace(signer_.PublicKeys());
+  }
+
+  static AuthPolicy Policy() {
+    AuthPolicy policy;
+    policy.issuer = "iss";
+    policy.audience = "aud";
+    std::string digest(crypto_hash_sha256_BYTES, '\0');
+    std::string secret = "chat-svc-secret-0123456789";
+    crypto_hash_sha256(reinterpret_cast<unsigned char*>(digest.data()),
+                       reinterpret_cast<const unsigned char*>(secret.data()), secret.size());
+    policy.service_secret_hashes["chat-svc"] = digest;
+    return policy;
+  }
+
+  IssuedTokens SignUpAlice() {
+    auto tokens = service_.SignUp("Alice", "Alice@Example.com", "correct horse", {});
+    EXPECT_TRUE(tokens.ok()) << tokens.status();
+    return *tokens;
+  }
+
+  FixedClock clock_;
+  ids::SodiumRandomSource random_;
+  InMemoryUserRepository users_;
+  InMemorySessionRepository sessions_;
+  password::PasswordHasher hasher_;
+  jwt::Signer signer_;
+  ids::UuidGenerator uuids_;
+  jwt::KeySet keys_;
+  jwt::Verifier verifier_;
+  AuthService service_;
+};
+
+TEST_F(AuthServiceTest, SignUpLowerCasesAndIssuesVerifiableTokens) {
+  IssuedTokens tokens = SignUpAlice();
+  EXPECT_EQ(tokens.user.username, "alice");
+  EXPECT_EQ(tokens.user.email, "alice@example.com");
+  EXPECT_NE(tokens.user.password_hash.find("$argon2id$"), std::string::npos);
+  EXPECT_EQ(tokens.expires_in, absl::Minutes(15));
+  EXPECT_EQ(tokens.refresh_token.size(), 43u);  // 32 bytes, base64url without padding.
+  auto claims = verifier_.Verify(tokens.access_token);
+  ASSERT_TRUE(claims.ok()) << claims.status();
+  EXPECT_EQ(claims->subject, tokens.user.id);
+  EXPECT_EQ(claims->type, "user");
+  EXPECT_EQ(claims->username, "alice");
+  EXPECT_FALSE(claims->session_id.empty());
+  EXPECT_EQ(claims->expires_at - claims->issued_at, absl::Minutes(15));
+  // Only the hash of the refresh token is stored.
+  auto rows = sessions_.RowsForTest();
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].session.token_hash_hex, HashRefreshToken(tokens.refresh_token));
+  EXPECT_EQ(rows[0].session.token_hash_hex.find(tokens.refresh_token), std::string::npos);
+}
+
+TEST_F(AuthServiceTest, SignUpValidationNamesTheField) {
+  EXPECT_EQ(FieldOf(service_.SignUp("ab", "a@example.com", "long enough", {}).status()),
+            "username");
+  EXPECT_EQ(FieldOf(service_.SignUp("a b c", "a@example.com", "long enough", {}).status()),
+            "username");
+  EXPECT_EQ(FieldOf(service_.SignUp("abc", "not-an-email", "long enough", {}).status()), "email");
+  EXPECT_EQ(FieldOf(service_.SignUp("abc", "a@example.com", "short", {}).status()), "password");
+  EXPECT_EQ(FieldOf(service_.SignUp("abc", "a@example.com", std::string(129, 'x'), {}).status()),
+            "password");
+  EXPECT_TRUE(service_.SignUp("abc", "a@example.com", std::string(128, 'x'), {}).ok());
+}
+
+TEST_F(AuthServiceTest, DuplicatesAreConflictsNamingTheField) {
+  SignUpAlice();
+  absl::Status name = service_.SignUp("ALICE", "other@example.com", "long enough", {}).status();
+  EXPECT_EQ(name.code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(FieldOf(name), "username");
+  absl::Status email = service_.SignUp("alice2", "ALICE@example.COM", "long enough", {}).status();
+  EXPECT_EQ(email.code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(FieldOf(email), "email");
+}
+
+TEST_F(AuthServiceTest, LoginByEveryIdentifier) {
+  SignUpAlice();
+  EXPECT_TRUE(
+      service_.Login(LoginIdentifier::kEmail, "ALICE@example.com", "correct horse", {}).ok());
+  EXPECT_TRUE(service_.Login(LoginIdentifier::kUsername, "Alice", "correct horse", {}).ok());
+  EXPECT_TRUE(service_.Login(LoginIdentifier::kEmailOrUsername, "alice", "correct horse", {}).ok());
+  EXPECT_TRUE(
+      service_.Login(LoginIdentifier::kEmailOrUsername, "alice@example.com", "correct horse", {})
+          .ok());
+}
+
+TEST_F(AuthServiceTest, LoginFailuresAreIndistinguishable) {
+  SignUpAlice();
+  absl::Status wrong_password =
+      service_.Login(LoginIdentifier::kUsername, "alice", "wrong horse", {}).status();
+  absl::Status unknown_user =
+      service_.Login(LoginIdentifier::kUsername, "mallory", "wrong horse", {}).status();
+  EXPECT_EQ(wrong_password.code(), absl::StatusCode::kUnauthenticated);
+  EXPECT_EQ(unknown_user.code(), absl::StatusCode::kUnauthenticated);
+  EXPECT_EQ(wrong_password.message(), unknown_user.message());
+}
+
+TEST_F(AuthServiceTest, RefreshRotatesAndReuseRevokesTheFamily) {
+  IssuedTokens first = SignUpAlice();
+  auto second = service_.Refresh(first.refresh_token, {});
+  ASSERT_TRUE(second.ok()) << second.status();
+  EXPECT_NE(second->refresh_token, first.refresh_token);
+  EXPECT_EQ(verifier_.Verify(second->access_token)->session_id,
+            verifier_.Verify(first.access_token)->session_id);
+
+  absl::Status reused = service_.Refresh(first.refresh_token, {}).status();
+  EXPECT_EQ(reused.code(), absl::StatusCode::kUnauthenticated);
+  // The family is gone: even the newest token no longer works.
+  EXPECT_EQ(service_.Refresh(second->refresh_token, {}).status().code(),
+            absl::StatusCode::kUnauthenticated);
+}
+
+TEST_F(AuthServiceTest, RefreshOfGarbageIsUnauthenticatedAndEmptyIsInvalid) {
+  EXPECT_EQ(service_.Refresh("garbage", {}).status().code(), absl::StatusCode::kUnauthenticated);
+  EXPECT_EQ(FieldOf(service_.Refresh("", {}).status()), "refresh_token");
+}
+
+TEST_F(AuthServiceTest, LogoutAndLogoutAll) {
+  IssuedTokens a = SignUpAlice();
+  auto b = service_.Login(LoginIdentifier::kUsername, "alice", "correct horse", {});
+  auto c = service_.Login(LoginIdentifier::kUsername, "alice", "correct horse", {});
+  ASSERT_TRUE(b.ok() && c.ok());
+  EXPECT_TRUE(service_.Logout(a.user.id, a.refresh_token).ok());
+  EXPECT_EQ(service_.Refresh(a.refresh_token, {}).status().code(),
+            absl::StatusCode::kUnauthenticated);
+  EXPECT_TRUE(service_.Refresh(b->refresh_token, {}).ok());
+  EXPECT_TRUE(service_.Logout(a.user.id, "never-issued").ok());  // Idempotent.
+  EXPECT_TRUE(service_.LogoutAll(a.user.id).ok());
+  EXPECT_EQ(service_.Refresh(c->refresh_token, {}).status().code(),
+            absl::StatusCode::kUnauthenticated);
+}
+
+TEST_F(AuthServiceTest, ServiceTokensOnlyForKnownClientsWithTheRightSecret) {
+  auto token = service_.IssueServiceToken("chat-svc", "chat-svc-secret-0123456789");
+  ASSERT_TRUE(token.ok()) << token.status();
+  auto claims = verifier_.Verify(token->access_token);
+  ASSERT_TRUE(claims.ok());
+  EXPECT_EQ(claims->type, "service");
+  EXPECT_EQ(claims->subject, "chat-svc");
+  EXPECT_EQ(service_.IssueServiceToken("chat-svc", "wrong").status().code(),
+            absl::StatusCode::kUnauthenticated);
+  EXPECT_EQ(service_.IssueServiceToken("nobody", "chat-svc-secret-0123456789").status().code(),
+            absl::StatusCode::kUnauthenticated);
+}
+
+}  // namespace
+}  // namespace chatter::auth

@@ -1,0 +1,216 @@
+// auth-svc storage against a real PostgreSQL: unique accounts under concurrency, the refresh
+// rotation chain, reuse detection revoking a whole family, logout and logout-all.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
+
+#include "libs/pg/migrator.h"
+#include "libs/pg/pool.h"
+#include "services/auth/domain/auth_service.h"
+#include "services/auth/storage/pg_session_repository.h"
+#include "services/auth/storage/pg_user_repository.h"
+#include "tests/libs/pg/test_database.h"
+
+namespace chatter::auth {
+namespace {
+
+using Outcome = RotationResult::Outcome;
+
+class PgRepositoriesTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto database = pg::TestDatabase::Create();
+    ASSERT_TRUE(database.ok()) << database.status();
+    database_.emplace(*std::move(database));
+    std::vector<pg::PreparedStatement> statements = PgUserRepository::Statements();
+    for (auto& statement : PgSessionRepository::Statements()) statements.push_back(statement);
+    pool_ = std::make_unique<pg::Pool>(
+        pg::PoolOptions{.url = database_->url(), .size = 16, .prepared = statements});
+    ASSERT_TRUE(pg::Migrator(*pool_, "auth-svc").Apply(pg::EmbeddedMigrations()).ok());
+    users_ = std::make_unique<PgUserRepository>(*pool_);
+    sessions_ = std::make_unique<PgSessionRepository>(*pool_);
+  }
+
+  User MakeUser(std::string id, std::string username, std::string email) {
+    absl::Time now = absl::FromUnixMillis(absl::ToUnixMillis(absl::Now()));
+    return User{.id = std::move(id),
+                .username = std::move(username),
+                .email = std::move(email),
+                .password_hash = "$argon2id$fake",
+                .created_at = now,
+                .updated_at = now};
+  }
+
+  NewSession Session(std::string id, std::string family, std::string user, std::string token) {
+    return NewSession{.id = std::move(id),
+                      .family_id = std::move(family),
+                      .user_id = std::move(user),
+                      .token_hash_hex = HashRefreshToken(token),
+                      .parent_id = std::nullopt,
+                      .expires_at = absl::Now() + absl::Hours(1),
+                      .user_agent = "test-agent",
+                      .ip = "127.0.0.1"};
+  }
+
+  NewSession Next(std::string id, std::string token) {
+    return Session(std::move(id), "", "", std::move(token));
+  }
+
+  static constexpr char kAlice[] = "00000000-0000-7000-8000-00000000000a";
+  std::optional<pg::TestDatabase> database_;
+  std::unique_ptr<pg::Pool> pool_;
+  std::unique_ptr<PgUserRepository> users_;
+  std::unique_ptr<PgSessionRepository> sessions_;
+};
+
+TEST_F(PgRepositoriesTest, CreatesAndFindsUsers) {
+  User alice = MakeUser(kAlice, "alice", "alice@example.com");
+  ASSERT_TRUE(users_->Create(alice).ok());
+  auto by_id = users_->FindById(kAlice);
+  ASSERT_TRUE(by_id.ok()) << by_id.status();
+  EXPECT_EQ(by_id->username, "alice");
+  EXPECT_EQ(by_id->created_at, alice.created_at);
+  EXPECT_EQ(users_->FindByEmail("alice@example.com")->id, kAlice);
+  EXPECT_EQ(users_->FindByUsername("alice")->id, kAlice);
+  EXPECT_EQ(users_->FindByUsername("bob").status().code(), absl::StatusCode::kNotFound);
+  auto many = users_->FindByIds({kAlice, "00000000-0000-7000-8000-0000000000ff"});
+  ASSERT_TRUE(many.ok());
+  ASSERT_EQ(many->size(), 1u);
+}
+
+TEST_F(PgRepositoriesTest, DuplicateNamesTheField) {
+  ASSERT_TRUE(users_->Create(MakeUser(kAlice, "alice", "alice@example.com")).ok());
+  absl::Status same_name =
+      users_->Create(MakeUser("00000000-0000-7000-8000-00000000000b", "alice", "x@example.com"));
+  EXPECT_EQ(same_name.code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(same_name.message(), "username is already taken");
+  absl::Status same_email = users_->Create(
+      MakeUser("00000000-0000-7000-8000-00000000000c", "alice2", "alice@example.com"));
+  EXPECT_EQ(same_email.code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(same_email.message(), "email is already registered");
+}
+
+TEST_F(PgRepositoriesTest, SixteenConcurrentSignUpsOfOneNameExactlyOneWins) {
+  std::atomic<int> created{0};
+  std::atomic<int> conflicts{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 16; ++i) {
+    threads.emplace_back([&, i] {
+      char id[37];
+      std::snprintf(id, sizeof(id), "00000000-0000-7000-8000-0000000001%02d", i);
+      absl::Status status =
+          users_->Create(MakeUser(id, "racer", "racer" + std::to_string(i) + "@example.com"));
+      if (status.ok()) ++created;
+      if (status.code() == absl::StatusCode::kAlreadyExists) ++conflicts;
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(created.load(), 1);
+  EXPECT_EQ(conflicts.load(), 15);
+}
+
+TEST_F(PgRepositoriesTest, RotationChainSpendsEachTokenOnce) {
+  ASSERT_TRUE(users_->Create(MakeUser(kAlice, "alice", "alice@example.com")).ok());
+  const std::string family = "00000000-0000-7000-8000-000000000101";
+  ASSERT_TRUE(sessions_->Create(Session(family, family, kAlice, "t1")).ok());
+
+  auto second = sessions_->Rotate(HashRefreshToken("t1"), absl::Now(),
+                                  Next("00000000-0000-7000-8000-000000000102", "t2"));
+  ASSERT_TRUE(second.ok()) << second.status();
+  EXPECT_EQ(second->outcome, Outcome::kRotated);
+  EXPECT_EQ(second->user_id, kAlice);
+  EXPECT_EQ(second->family_id, family);
+
+  auto third = sessions_->Rotate(HashRefreshToken("t2"), absl::Now(),
+                                 Next("00000000-0000-7000-8000-000000000103", "t3"));
+  ASSERT_TRUE(third.ok());
+  EXPECT_EQ(third->outcome, Outcome::kRotated);
+  EXPECT_EQ(third->family_id, family);
+
+  auto unknown = sessions_->Rotate(HashRefreshToken("nope"), absl::Now(),
+                                   Next("00000000-0000-7000-8000-000000000104", "t4"));
+  EXPECT_EQ(unknown->outcome, Outcome::kUnknown);
+}
+
+TEST_F(PgRepositoriesTest, ReuseRevokesTheWholeFamilyButNotOtherFamilies) {
+  ASSERT_TRUE(users_->Create(MakeUser(kAlice, "alice", "alice@example.com")).ok());
+  const std::string family = "00000000-0000-7000-8000-000000000201";
+  const std::string other = "00000000-0000-7000-8000-000000000301";
+  ASSERT_TRUE(sessions_->Create(Session(family, family, kAlice, "a1")).ok());
+  ASSERT_TRUE(sessions_->Create(Session(other, other, kAlice, "b1")).ok());
+  ASSERT_EQ(sessions_
+                ->Rotate(HashRefreshToken("a1"), absl::Now(),
+                         Next("00000000-0000-7000-8000-000000000202", "a2"))
+                ->outcome,
+            Outcome::kRotated);
+
+  // The spent a1 comes back: a copy leaked. The family goes, a2 with it.
+  auto reused = sessions_->Rotate(HashRefreshToken("a1"), absl::Now(),
+                                  Next("00000000-0000-7000-8000-000000000203", "a3"));
+  ASSERT_TRUE(reused.ok()) << reused.status();
+  EXPECT_EQ(reused->outcome, Outcome::kReused);
+  EXPECT_EQ(sessions_
+                ->Rotate(HashRefreshToken("a2"), absl::Now(),
+                         Next("00000000-0000-7000-8000-000000000204", "a4"))
+                ->outcome,
+            Outcome::kRevoked);
+  // The user's other login is untouched.
+  EXPECT_EQ(sessions_
+                ->Rotate(HashRefreshToken("b1"), absl::Now(),
+                         Next("00000000-0000-7000-8000-000000000302", "b2"))
+                ->outcome,
+            Outcome::kRotated);
+}
+
+TEST_F(PgRepositoriesTest, ExpiredTokensDoNotRotate) {
+  ASSERT_TRUE(users_->Create(MakeUser(kAlice, "alice", "alice@example.com")).ok());
+  const std::string family = "00000000-0000-7000-8000-000000000401";
+  ASSERT_TRUE(sessions_->Create(Session(family, family, kAlice, "e1")).ok());
+  auto later = sessions_->Rotate(HashRefreshToken("e1"), absl::Now() + absl::Hours(2),
+                                 Next("00000000-0000-7000-8000-000000000402", "e2"));
+  EXPECT_EQ(later->outcome, Outcome::kExpired);
+}
+
+TEST_F(PgRepositoriesTest, LogoutRevokesOneFamilyLogoutAllEveryFamily) {
+  ASSERT_TRUE(users_->Create(MakeUser(kAlice, "alice", "alice@example.com")).ok());
+  const std::string bob = "00000000-0000-7000-8000-00000000000b";
+  ASSERT_TRUE(users_->Create(MakeUser(bob, "bob", "bob@example.com")).ok());
+  const std::string f1 = "00000000-0000-7000-8000-000000000501";
+  const std::string f2 = "00000000-0000-7000-8000-000000000502";
+  const std::string f3 = "00000000-0000-7000-8000-000000000503";
+  const std::string fb = "00000000-0000-7000-8000-000000000504";
+  ASSERT_TRUE(sessions_->Create(Session(f1, f1, kAlice, "l1")).ok());
+  ASSERT_TRUE(sessions_->Create(Session(f2, f2, kAlice, "l2")).ok());
+  ASSERT_TRUE(sessions_->Create(Session(f3, f3, kAlice, "l3")).ok());
+  ASSERT_TRUE(sessions_->Create(Session(fb, fb, bob, "lb")).ok());
+
+  EXPECT_EQ(sessions_->RevokeFamily(HashRefreshToken("l1"), bob).code(),
+            absl::StatusCode::kPermissionDenied);
+  EXPECT_TRUE(sessions_->RevokeFamily(HashRefreshToken("l1"), kAlice).ok());
+  EXPECT_EQ(sessions_->RevokeFamily(HashRefreshToken("zz"), kAlice).code(),
+            absl::StatusCode::kNotFound);
+  auto n = [&](const char* id) { return NewSession(Next(id, std::string("n") + id)); };
+  EXPECT_EQ(
+      sessions_
+          ->Rotate(HashRefreshToken("l1"), absl::Now(), n("00000000-0000-7000-8000-000000000601"))
+          ->outcome,
+      Outcome::kRevoked);
+
+  auto revoked = sessions_->RevokeAllOfUser(kAlice);
+  ASSERT_TRUE(revoked.ok());
+  EXPECT_EQ(*revoked, 2);  // l2 and l3; l1 was already revoked.
+  EXPECT_EQ(
+      sessions_
+          ->Rotate(HashRefreshToken("l3"), absl::Now(), n("00000000-0000-7000-8000-000000000602"))
+          ->outcome,
+      Outcome::kRevoked);
+  EXPECT_EQ(
+      sessions_
+          ->Rotate(HashRefreshToken("lb"), absl::Now(), n("00000000-0000-7000-8000-000000000603"))
+          ->outcome,
+      Outcome::kRotated);
+}
+
+}  // namespace
+}  // namespace chatter::auth
