@@ -1,0 +1,341 @@
+// Stack: start order databases -> proxies -> services -> gateway -> /readyz 200; stop order
+// gateway -> services.
+#include "tests/e2e/harness/stack.h"
+
+#include <gtest/gtest.h>
+
+#include <csignal>
+#include <cstdlib>
+#include <random>
+#include <vector>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "libs/status/status_macros.h"
+
+#ifndef AUTH_SVC_BIN
+#error "AUTH_SVC_BIN must name the auth-svc binary (see tests/e2e/CMakeLists.txt)"
+#endif
+
+namespace chatter::e2e {
+namespace {
+
+constexpr absl::Duration kReadyzPollInterval = absl::Milliseconds(50);
+constexpr absl::Duration kReadyzRequestTimeout = absl::Seconds(3);
+
+std::string RequiredEnv(const char* name, absl::Status& status) {
+  const char* value = std::getenv(name);
+  if (value == nullptr || *value == '\0') {
+    status = absl::FailedPreconditionError(
+        absl::StrCat(name,
+                     " is not set: end-to-end tests need a throwaway cluster (run them with "
+                     "`tools/dev test -L e2e`)"));
+    return "";
+  }
+  return value;
+}
+
+// Reads an integer field of a JSON log line's "fields".
+absl::StatusOr<int> PortField(const nlohmann::json& line, const char* field) {
+  const nlohmann::json& fields = line.value("fields", nlohmann::json::object());
+  if (!fields.contains(field) || !fields[field].is_number_integer()) {
+    return absl::InternalError(absl::StrCat("no integer fields.", field, " in ", line.dump()));
+  }
+  return fields[field].get<int>();
+}
+
+}  // namespace
+
+std::string ComponentName(Component component) {
+  switch (component) {
+    case Component::kAuth:
+      return "auth-svc";
+    case Component::kChat:
+      return "chat-svc";
+    case Component::kRealtime:
+      return "realtime-svc";
+    case Component::kGateway:
+      return "gateway";
+  }
+  return "unknown";
+}
+
+std::string BinaryPath(Component component) {
+  switch (component) {
+    case Component::kAuth:
+      return AUTH_SVC_BIN;
+    case Component::kChat:
+      return CHAT_SVC_BIN;
+    case Component::kRealtime:
+      return REALTIME_SVC_BIN;
+    case Component::kGateway:
+      return GATEWAY_BIN;
+  }
+  return "";
+}
+
+absl::StatusOr<UrlAuthority> ParseUrlAuthority(const std::string& url, int default_port) {
+  size_t scheme = url.find("://");
+  if (scheme == std::string::npos)
+    return absl::InvalidArgumentError(absl::StrCat("not a URL: ", url));
+  size_t begin = scheme + 3;
+  size_t end = url.find_first_of("/?", begin);
+  if (end == std::string::npos) end = url.size();
+  size_t at = url.rfind('@', end);
+  if (at != std::string::npos && at >= begin) begin = at + 1;
+  std::string authority = url.substr(begin, end - begin);
+  UrlAuthority result;
+  size_t colon = authority.rfind(':');
+  if (colon == std::string::npos || authority.back() == ']') {
+    result.host = authority;
+    result.port = default_port;
+  } else {
+    result.host = authority.substr(0, colon);
+    if (!absl::SimpleAtoi(authority.substr(colon + 1), &result.port)) {
+      return absl::InvalidArgumentError(absl::StrCat("bad port in URL: ", url));
+    }
+  }
+  if (result.host.empty()) return absl::InvalidArgumentError(absl::StrCat("no host in URL: ", url));
+  return result;
+}
+
+std::string UrlWithAuthority(const std::string& url, const std::string& host_port) {
+  size_t scheme = url.find("://");
+  if (scheme == std::string::npos) return url;
+  size_t begin = scheme + 3;
+  size_t end = url.find_first_of("/?", begin);
+  if (end == std::string::npos) end = url.size();
+  size_t at = url.rfind('@', end);
+  if (at != std::string::npos && at >= begin) begin = at + 1;
+  return absl::StrCat(url.substr(0, begin), host_port, url.substr(end));
+}
+
+Stack::Stack(StackOptions options) : options_(std::move(options)), logs_("stack") {}
+
+absl::StatusOr<std::unique_ptr<Stack>> Stack::Start(StackOptions options) {
+  std::unique_ptr<Stack> stack(new Stack(std::move(options)));
+  if (stack->logs_.path().empty()) return absl::InternalError("no log directory");
+  if (absl::Status started = stack->StartAll(); !started.ok()) {
+    stack->logs_.Keep();
+    return absl::Status(started.code(),
+                        absl::StrCat(started.message(), "\n(logs in ", stack->logs_.path(), ")"));
+  }
+  return stack;
+}
+
+absl::Status Stack::StartAll() {
+  absl::Time deadline = absl::Now() + options_.start_timeout;
+  absl::Status env_status;
+  std::string redis_url = RequiredEnv("CHATTER_TEST_REDIS_URL", env_status);
+  RequiredEnv("CHATTER_TEST_PG_URL", env_status);
+  CHATTER_RETURN_IF_ERROR(env_status);
+  redis_url_ = redis_url;
+  CHATTER_ASSIGN_OR_RETURN(pg::TestDatabase auth_db, pg::TestDatabase::Create());
+  auth_db_.emplace(std::move(auth_db));
+  CHATTER_ASSIGN_OR_RETURN(pg::TestDatabase chat_db, pg::TestDatabase::Create());
+  chat_db_.emplace(std::move(chat_db));
+
+  if (options_.proxy_postgres) {
+    CHATTER_ASSIGN_OR_RETURN(UrlAuthority pg, ParseUrlAuthority(auth_db_->url(), 5432));
+    CHATTER_ASSIGN_OR_RETURN(postgres_proxy_, TcpProxy::Start(pg.host, pg.port));
+  }
+  if (options_.proxy_redis) {
+    CHATTER_ASSIGN_OR_RETURN(UrlAuthority redis, ParseUrlAuthority(redis_url, 6379));
+    CHATTER_ASSIGN_OR_RETURN(redis_proxy_, TcpProxy::Start(redis.host, redis.port));
+    redis_url_ = UrlWithAuthority(redis_url, redis_proxy_->address());
+  }
+
+  // auth-svc first: the other services fetch the token verification keys from it (and are not
+  // ready without them). Each service migrates its own database before serving.
+  for (const std::vector<Component>& group :
+       {std::vector<Component>{Component::kAuth},
+        std::vector<Component>{Component::kChat, Component::kRealtime}}) {
+    for (Component service : group) {
+      envs_[Index(service)] = ServiceEnv(service);
+      CHATTER_ASSIGN_OR_RETURN(processes_[Index(service)],
+                               ChildProcess::Start(ComponentName(service), BinaryPath(service), {},
+                                                   envs_[Index(service)], logs_.path()));
+    }
+    for (Component service : group) {
+      CHATTER_RETURN_IF_ERROR(Launch(service, envs_[Index(service)], deadline - absl::Now()));
+    }
+  }
+  envs_[Index(Component::kGateway)] = GatewayEnv();
+  CHATTER_RETURN_IF_ERROR(
+      Launch(Component::kGateway, envs_[Index(Component::kGateway)], deadline - absl::Now()));
+
+  absl::StatusOr<HttpReply> ready = WaitForReadyz(
+      [](const HttpReply& reply) { return reply.status == 200; }, deadline - absl::Now());
+  return ready.status();
+}
+
+// Starts `component` with `env` unless already started, then reads its ports from the "serving"
+// line it logs once both of its listeners are bound.
+absl::Status Stack::Launch(Component component, const ChildProcess::Env& env,
+                           absl::Duration timeout) {
+  std::unique_ptr<ChildProcess>& process = processes_[Index(component)];
+  if (process == nullptr || process->exit_status().has_value()) {
+    CHATTER_ASSIGN_OR_RETURN(
+        process, ChildProcess::Start(ComponentName(component), BinaryPath(component), {}, env,
+                                     logs_.path()));
+  }
+  absl::StatusOr<nlohmann::json> serving = process->WaitForLogMessage("serving", timeout);
+  if (!serving.ok()) {
+    return absl::Status(serving.status().code(),
+                        absl::StrCat(serving.status().message(), "\n", LogTails()));
+  }
+  const char* main_field = component == Component::kGateway ? "http_port" : "grpc_port";
+  CHATTER_ASSIGN_OR_RETURN(ports_[Index(component)].main, PortField(*serving, main_field));
+  CHATTER_ASSIGN_OR_RETURN(ports_[Index(component)].admin, PortField(*serving, "admin_port"));
+  return absl::OkStatus();
+}
+
+ChildProcess::Env Stack::ServiceEnv(Component service) const {
+  ChildProcess::Env env = {
+      {"CHATTER_GRPC_LISTEN", "127.0.0.1:0"},
+      {"CHATTER_ADMIN_LISTEN", "127.0.0.1:0"},
+      {"CHATTER_SHUTDOWN_GRACE_MS", "5000"},
+  };
+  if (service == Component::kAuth || service == Component::kChat) {
+    std::string url = database(service).url();
+    if (postgres_proxy_) url = UrlWithAuthority(url, postgres_proxy_->address());
+    // emplace, not operator[]= with a literal: GCC 12 warns falsely (-Wrestrict) on the latter.
+    env.emplace("CHATTER_DATABASE_URL", url);
+    env.emplace("CHATTER_DB_POOL_SIZE", "4");
+  }
+  if (service == Component::kAuth) {
+    env.merge(AuthTestEnv());
+  } else {
+    env.emplace("CHATTER_AUTH_ADDR", grpc_address(Component::kAuth));
+  }
+  if (service == Component::kRealtime) env.emplace("CHATTER_REDIS_URL", redis_url_);
+  return WithOverrides(service, std::move(env));
+}
+
+ChildProcess::Env Stack::GatewayEnv() const {
+  ChildProcess::Env env = {
+      {"CHATTER_HTTP_LISTEN", "127.0.0.1:0"},
+      {"CHATTER_ADMIN_LISTEN", "127.0.0.1:0"},
+      {"CHATTER_AUTH_ADDR", grpc_address(Component::kAuth)},
+      {"CHATTER_CHAT_ADDR", grpc_address(Component::kChat)},
+      {"CHATTER_REALTIME_ADDR", grpc_address(Component::kRealtime)},
+      {"CHATTER_SHUTDOWN_GRACE_MS", "5000"},
+  };
+  return WithOverrides(Component::kGateway, std::move(env));
+}
+
+ChildProcess::Env Stack::WithOverrides(Component component, ChildProcess::Env env) const {
+  auto overrides = options_.env.find(component);
+  if (overrides == options_.env.end()) return env;
+  for (const auto& [name, value] : overrides->second) env[name] = value;
+  return env;
+}
+
+ChildProcess::Env AuthTestEnv() {
+  // An Ed25519 seed: 32 random bytes, base64url without padding, as `auth-svc genkey` prints.
+  std::random_device random;
+  std::string seed(32, '\0');
+  for (char& byte : seed) byte = static_cast<char>(random() & 0xff);
+  return {
+      {"CHATTER_JWT_SIGNING_KEYS", absl::StrCat("e2e:", absl::WebSafeBase64Escape(seed))},
+      {"CHATTER_ARGON2_OPS_LIMIT", "1"},
+      {"CHATTER_ARGON2_MEM_KIB", "8192"},
+  };
+}
+
+Stack::~Stack() {
+  // ChildProcess destructors SIGKILL leftovers; databases are dropped after that.
+  for (auto& process : processes_) process.reset();
+}
+
+std::string Stack::gateway_url() const { return absl::StrCat("http://127.0.0.1:", gateway_port()); }
+
+std::string Stack::grpc_address(Component service) const {
+  return absl::StrCat("127.0.0.1:", ports_[Index(service)].main);
+}
+
+const pg::TestDatabase& Stack::database(Component service) const {
+  return service == Component::kChat ? *chat_db_ : *auth_db_;
+}
+
+absl::StatusOr<HttpReply> Stack::WaitForReadyz(const std::function<bool(const HttpReply&)>& accept,
+                                               absl::Duration timeout) {
+  absl::Time deadline = absl::Now() + timeout;
+  std::string last = "no answer yet";
+  while (true) {
+    absl::StatusOr<HttpReply> reply = HttpGet(gateway_port(), "/readyz", {}, kReadyzRequestTimeout);
+    if (reply.ok() && accept(*reply)) return reply;
+    last = reply.ok() ? absl::StrCat(reply->status, " ", reply->body) : reply.status().ToString();
+    if (absl::Now() >= deadline) break;
+    absl::SleepFor(kReadyzPollInterval);
+  }
+  return absl::DeadlineExceededError(absl::StrCat("gateway /readyz not as expected within ",
+                                                  absl::FormatDuration(timeout),
+                                                  "; last answer: ", last, "\n", LogTails()));
+}
+
+ExitStatus Stack::Kill(Component component, int signal) {
+  killed_[Index(component)] = true;
+  return process(component).Stop(signal, options_.stop_timeout);
+}
+
+absl::Status Stack::Restart(Component component) {
+  ChildProcess& old = process(component);
+  if (old.Running()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(ComponentName(component), " still runs; Kill() it first"));
+  }
+  ChildProcess::Env env = envs_[Index(component)];
+  const Ports& ports = ports_[Index(component)];
+  env[component == Component::kGateway ? "CHATTER_HTTP_LISTEN" : "CHATTER_GRPC_LISTEN"] =
+      absl::StrCat("127.0.0.1:", ports.main);
+  env["CHATTER_ADMIN_LISTEN"] = absl::StrCat("127.0.0.1:", ports.admin);
+  // The new process appends to the same log; "serving" must come from it, so use a new name.
+  CHATTER_ASSIGN_OR_RETURN(processes_[Index(component)],
+                           ChildProcess::Start(absl::StrCat(ComponentName(component), ".restarted"),
+                                               BinaryPath(component), {}, env, logs_.path()));
+  killed_[Index(component)] = false;
+  return Launch(component, env, options_.start_timeout);
+}
+
+void Stack::Stop() {
+  if (stopped_) return;
+  stopped_ = true;
+  // All of a group get SIGTERM at once, then each gets the whole timeout to exit.
+  auto stop = [this](std::vector<Component> group) {
+    std::vector<Component> signalled;
+    for (Component component : group) {
+      ChildProcess* child = processes_[Index(component)].get();
+      if (child == nullptr || killed_[Index(component)]) continue;
+      child->Signal(SIGTERM);
+      signalled.push_back(component);
+    }
+    for (Component component : signalled) {
+      ChildProcess& child = process(component);
+      std::optional<ExitStatus> status = child.WaitExit(options_.stop_timeout);
+      if (!status) {
+        ADD_FAILURE() << child.name() << " did not exit within "
+                      << absl::FormatDuration(options_.stop_timeout) << " of SIGTERM\n"
+                      << child.LogTail();
+        status = child.Stop(SIGKILL, options_.stop_timeout);
+      }
+      EXPECT_TRUE(status->ExitedWith(0))
+          << child.name() << " ended with " << status->ToString() << " after SIGTERM\n"
+          << child.LogTail();
+    }
+  };
+  stop({Component::kGateway});
+  stop({kServices.begin(), kServices.end()});
+}
+
+std::string Stack::LogTails() const {
+  std::string tails;
+  for (const auto& process : processes_) {
+    if (process != nullptr) absl::StrAppend(&tails, process->LogTail(20));
+  }
+  return tails;
+}
+
+}  // namespace chatter::e2e

@@ -1,0 +1,138 @@
+// Stack: the real auth-svc, chat-svc, realtime-svc and gateway binaries started for one test on
+// ports the kernel picks, with fresh databases (one per service) on CHATTER_TEST_PG_URL's cluster
+// and the Redis of CHATTER_TEST_REDIS_URL, optionally behind TcpProxy so a test can cut them.
+#pragma once
+
+#include <array>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "tests/e2e/harness/child_process.h"
+#include "tests/e2e/harness/http_client.h"
+#include "tests/e2e/harness/tcp_proxy.h"
+#include "tests/e2e/harness/temp_dir.h"
+#include "tests/libs/pg/test_database.h"
+
+namespace chatter::e2e {
+
+enum class Component { kAuth = 0, kChat = 1, kRealtime = 2, kGateway = 3 };
+inline constexpr std::array<Component, 3> kServices = {Component::kAuth, Component::kChat,
+                                                       Component::kRealtime};
+inline constexpr std::array<Component, 4> kComponents = {Component::kAuth, Component::kChat,
+                                                         Component::kRealtime, Component::kGateway};
+
+// "auth-svc", "chat-svc", "realtime-svc", "gateway": process, log and readiness names alike.
+std::string ComponentName(Component component);
+// The built binary (from the build tree).
+std::string BinaryPath(Component component);
+
+// A URL like postgresql://user@host:port/db split around its host and port.
+struct UrlAuthority {
+  std::string host;
+  int port = 0;
+};
+absl::StatusOr<UrlAuthority> ParseUrlAuthority(const std::string& url, int default_port);
+// `url` with its host:port replaced by `host_port`.
+std::string UrlWithAuthority(const std::string& url, const std::string& host_port);
+
+struct StackOptions {
+  // auth-svc and chat-svc reach PostgreSQL through postgres_proxy().
+  bool proxy_postgres = false;
+  // realtime-svc reaches Redis through redis_proxy().
+  bool proxy_redis = false;
+  // Extra or overriding settings (docs/CONFIGURATION.md) per component, applied last, e.g.
+  // {{Component::kGateway, {{"CHATTER_CORS_ORIGINS", "http://localhost:*"}}}}.
+  std::map<Component, ChildProcess::Env> env = {};
+  // Bound on the whole start, including the first 200 from the gateway's /readyz.
+  absl::Duration start_timeout = absl::Seconds(30);
+  // Bound on each process's exit after SIGTERM in Stop().
+  absl::Duration stop_timeout = absl::Seconds(10);
+};
+
+// Settings every stack gives auth-svc besides addresses and its database: a fresh random JWT
+// signing key (CHATTER_JWT_SIGNING_KEYS) and cheap argon2id parameters, so sign-ups in tests
+// take milliseconds.
+ChildProcess::Env AuthTestEnv();
+
+class Stack {
+ public:
+  // Creates the databases, starts the proxies, auth-svc, then chat-svc and realtime-svc (pointed
+  // at auth-svc for token keys; each service migrates its database), then the gateway, and waits
+  // until the gateway's /readyz answers 200. Errors carry the log tails of every process, and the
+  // logs are kept.
+  static absl::StatusOr<std::unique_ptr<Stack>> Start(StackOptions options = {});
+
+  // Kills whatever still runs (Stop() is the clean way), then drops the databases. Logs are
+  // kept when the test failed.
+  ~Stack();
+  Stack(const Stack&) = delete;
+  Stack& operator=(const Stack&) = delete;
+
+  int gateway_port() const { return ports_[Index(Component::kGateway)].main; }
+  std::string gateway_url() const;  // "http://127.0.0.1:<port>"
+  // The gRPC address ("127.0.0.1:<port>") of a service.
+  std::string grpc_address(Component service) const;
+  // The admin HTTP port (/metrics, /healthz, /readyz) of any component.
+  int admin_port(Component component) const { return ports_[Index(component)].admin; }
+
+  ChildProcess& process(Component component) { return *processes_[Index(component)]; }
+  // Null unless asked for in StackOptions.
+  TcpProxy* postgres_proxy() { return postgres_proxy_.get(); }
+  TcpProxy* redis_proxy() { return redis_proxy_.get(); }
+  const pg::TestDatabase& database(Component service) const;  // kAuth or kChat
+  const std::string& log_dir() const { return logs_.path(); }
+
+  // Polls GET /readyz on the gateway until `accept(reply)` holds and returns that reply;
+  // DEADLINE_EXCEEDED (with the last reply and the log tails) after `timeout`.
+  absl::StatusOr<HttpReply> WaitForReadyz(const std::function<bool(const HttpReply&)>& accept,
+                                          absl::Duration timeout);
+
+  // Ends `component` with `signal` (SIGKILL by default) on purpose: Stop() will not expect it to
+  // have exited cleanly. Returns how it ended.
+  ExitStatus Kill(Component component, int signal = SIGKILL);
+  // Starts a component that Kill() ended again, on the same ports, and waits for its "serving"
+  // log line.
+  absl::Status Restart(Component component);
+
+  // SIGTERM to the gateway, then to the three services; adds a test failure (with the log tail)
+  // for every process not ended by Kill() that does not exit with code 0 in time. Idempotent.
+  void Stop();
+
+  // The last lines of every process's log, for failure messages.
+  std::string LogTails() const;
+
+ private:
+  struct Ports {
+    int main = 0;  // gRPC for services, public HTTP for the gateway
+    int admin = 0;
+  };
+  static size_t Index(Component component) { return static_cast<size_t>(component); }
+
+  explicit Stack(StackOptions options);
+  absl::Status StartAll();
+  absl::Status Launch(Component component, const ChildProcess::Env& env, absl::Duration timeout);
+  ChildProcess::Env ServiceEnv(Component service) const;
+  ChildProcess::Env GatewayEnv() const;
+  ChildProcess::Env WithOverrides(Component component, ChildProcess::Env env) const;
+
+  StackOptions options_;
+  TempDir logs_;  // First: destroyed last, after every process wrote its last line.
+  std::optional<pg::TestDatabase> auth_db_;
+  std::optional<pg::TestDatabase> chat_db_;
+  std::string redis_url_;
+  std::unique_ptr<TcpProxy> postgres_proxy_;
+  std::unique_ptr<TcpProxy> redis_proxy_;
+  std::array<ChildProcess::Env, 4> envs_;
+  std::array<Ports, 4> ports_;
+  std::array<bool, 4> killed_ = {false, false, false, false};
+  std::array<std::unique_ptr<ChildProcess>, 4> processes_;  // Last: destroyed first.
+  bool stopped_ = false;
+};
+
+}  // namespace chatter::e2e
