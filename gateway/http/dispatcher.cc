@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "libs/log/log.h"
 #include "libs/status/http_error.h"
@@ -33,10 +34,14 @@ void Dispatcher::Dispatch(HttpRequest request, std::string client_ip, Responder 
   std::string origin(ToAbsl(request[http::field::origin]));
   absl::string_view target = ToAbsl(request.target());
   std::string path(target.substr(0, target.find('?')));
+  // HEAD is GET without a body (RFC 9110): same route, same headers, body dropped on the way out.
+  bool head = request.method() == http::verb::head;
+  std::string route_method = head ? "GET" : method;
 
-  auto finish = [this, context, method, origin, start,
+  auto finish = [this, context, method, origin, start, head,
                  done = std::move(done)](HttpResponse response) mutable {
     Finish(*context, method, origin, start, response);
+    if (head) DropBodyKeepLength(response);
     done(std::move(response));
   };
 
@@ -45,37 +50,58 @@ void Dispatcher::Dispatch(HttpRequest request, std::string client_ip, Responder 
     context->route = "preflight";
     return finish(cors_.Preflight(origin));
   }
-  std::optional<RouteMatch> match = router_.Match(method, path);
+  std::optional<RouteMatch> match = router_.Match(route_method, path);
   if (!match) {
     context->route = "unmatched";
-    absl::Status status =
-        router_.HasPath(path)
-            ? absl::Status(absl::StatusCode::kUnimplemented,
-                           absl::StrCat("method ", method, " is not allowed on ", path))
-            : absl::NotFoundError(absl::StrCat("no route for ", method, " ", path));
-    HttpResponse response = ErrorResponse(status, context->request_id);
-    if (status.code() == absl::StatusCode::kUnimplemented) {
-      response.result(http::status::method_not_allowed);
+    std::vector<std::string> allowed = router_.AllowedMethods(path);
+    if (allowed.empty()) {
+      return finish(
+          ErrorResponse(absl::NotFoundError(absl::StrCat("no route for ", method, " ", path)),
+                        context->request_id));
     }
+    HttpResponse response = ErrorResponse(
+        absl::UnimplementedError(absl::StrCat("method ", method, " is not allowed on ", path)),
+        context->request_id);
+    response.result(http::status::method_not_allowed);
+    response.set(http::field::allow, absl::StrJoin(allowed, ", "));
     return finish(std::move(response));
   }
   context->route = match->route_template;
+  context->path_params = std::move(match->path_params);
   (*match->handler)(request, *context, std::move(finish));
 }
 
-HttpResponse Dispatcher::TransportError(int http_status, const absl::Status& status) {
-  std::string request_id = request_ids_.ForIncoming("");
-  HttpResponse response = ErrorResponse(status, request_id);
+HttpResponse Dispatcher::TransportError(int http_status, const absl::Status& status,
+                                        const HttpRequest* partial, const std::string& client_ip) {
+  RequestContext context;
+  context.route = "transport_error";
+  context.client_ip = client_ip;
+  // For a body that is too large the headers were read: keep the client's id and origin.
+  std::string origin;
+  if (partial != nullptr) {
+    context.request_id = request_ids_.ForIncoming(ToAbsl((*partial)[kRequestIdHeader]));
+    origin = std::string(ToAbsl((*partial)[http::field::origin]));
+  } else {
+    context.request_id = request_ids_.ForIncoming("");
+  }
+  HttpResponse response = ErrorResponse(status, context.request_id);
   response.result(static_cast<http::status>(http_status));
-  response.set(kRequestIdHeader, request_id);
   response.keep_alive(false);
+  std::string method = partial != nullptr ? std::string(partial->method_string()) : "unknown";
+  Finish(context, method, origin, absl::Now(), response);
   return response;
+}
+
+void Dispatcher::DropBodyKeepLength(HttpResponse& response) {
+  response.content_length(response.body().size());
+  response.body().clear();
 }
 
 void Dispatcher::Finish(const RequestContext& context, absl::string_view method,
                         absl::string_view origin, absl::Time start, HttpResponse& response) {
   response.set(kRequestIdHeader, context.request_id);
-  cors_.Decorate(origin, response);
+  // A preflight answer carries exactly the headers API.md lists; others get the origin's.
+  if (context.route != "preflight") cors_.Decorate(origin, response);
   double seconds = absl::ToDoubleSeconds(absl::Now() - start);
   std::string status = std::to_string(response.result_int());
   registry_

@@ -24,10 +24,15 @@ class Dispatcher {
   void Dispatch(HttpRequest request, std::string client_ip, Responder done);
 
   // For transport-level failures (413, malformed HTTP): a finished error response whose HTTP
-  // status may differ from the table's (413 and 431 have no gRPC code of their own).
-  HttpResponse TransportError(int http_status, const absl::Status& status);
+  // status may differ from the table's (413 and 431 have no gRPC code of their own). `partial`
+  // is the request's header when it was read (it supplies the request id and origin); counted
+  // and logged like any request.
+  HttpResponse TransportError(int http_status, const absl::Status& status,
+                              const HttpRequest* partial = nullptr,
+                              const std::string& client_ip = "");
 
  private:
+  static void DropBodyKeepLength(HttpResponse& response);
   void Finish(const RequestContext& context, absl::string_view method, absl::string_view origin,
               absl::Time start, HttpResponse& response);
 

@@ -63,11 +63,11 @@ class HttpServer::Session : public std::enable_shared_from_this<HttpServer::Sess
     }
     if (ec == http::error::header_limit) {
       return Write(server_.dispatcher_.TransportError(
-          431, absl::InvalidArgumentError("request headers too large")));
+          431, absl::InvalidArgumentError("request headers too large"), nullptr, client_ip_));
     }
     if (ec) {
       return Write(server_.dispatcher_.TransportError(
-          400, absl::InvalidArgumentError("malformed HTTP request")));
+          400, absl::InvalidArgumentError("malformed HTTP request"), nullptr, client_ip_));
     }
     HttpRequest request = parser_->release();
     keep_alive_ = request.keep_alive();

@@ -3,6 +3,7 @@
 
 #include <boost/beast/http.hpp>
 #include <functional>
+#include <map>
 #include <string>
 
 #include "absl/strings/string_view.h"
@@ -17,6 +18,7 @@ struct RequestContext {
   std::string request_id;
   std::string client_ip;
   std::string route;  // Route template for metrics/logs, e.g. "/v1/rooms/{room_id}".
+  std::map<std::string, std::string> path_params;  // {room_id} -> value, from the router.
 };
 
 // Delivers the response; callable once, from any thread (the session hops back to its strand).

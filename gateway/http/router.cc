@@ -66,10 +66,18 @@ std::optional<RouteMatch> Router::Match(absl::string_view method, absl::string_v
   return std::nullopt;
 }
 
-bool Router::HasPath(absl::string_view path) const {
+std::vector<std::string> Router::AllowedMethods(absl::string_view path) const {
   std::vector<absl::string_view> segments = SplitPath(path);
-  return std::any_of(routes_.begin(), routes_.end(),
-                     [&](const Route& route) { return MatchSegments(route, segments, nullptr); });
+  std::vector<std::string> methods;
+  for (const Route& route : routes_) {
+    if (MatchSegments(route, segments, nullptr)) methods.push_back(route.method);
+  }
+  std::sort(methods.begin(), methods.end());
+  methods.erase(std::unique(methods.begin(), methods.end()), methods.end());
+  if (std::find(methods.begin(), methods.end(), "GET") != methods.end()) {
+    methods.insert(std::upper_bound(methods.begin(), methods.end(), "HEAD"), "HEAD");
+  }
+  return methods;
 }
 
 std::vector<std::string> Router::Describe() const {

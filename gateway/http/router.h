@@ -25,8 +25,8 @@ class Router {
 
   // The handler for method+path (path without query string), or nullopt.
   std::optional<RouteMatch> Match(absl::string_view method, absl::string_view path) const;
-  // Whether any method is routed for `path` (distinguishes 405 from 404).
-  bool HasPath(absl::string_view path) const;
+  // Methods routed for `path`, sorted (empty: 404; otherwise 405 with Allow).
+  std::vector<std::string> AllowedMethods(absl::string_view path) const;
   // Every "METHOD /template", for documentation checks.
   std::vector<std::string> Describe() const;
 

@@ -68,10 +68,7 @@ std::optional<int> ServiceRuntime::Initialize() {
   if (spec_.uses_redis && config_.status().ok()) {
     redis_ = redis::ParseRedisUrl(redis_url_);
     if (!redis_) {
-      log::Write(
-          log::Level::kCritical, "", "invalid configuration",
-          {{"error", "CHATTER_REDIS_URL: must look like redis://[:password@]host:port[/db]"}});
-      return 2;
+      config_.Reject("CHATTER_REDIS_URL", "must look like redis://[:password@]host:port[/db]");
     }
   }
   if (!config_.status().ok()) {

@@ -69,10 +69,40 @@ TEST_F(DispatcherTest, UnknownPathIs404WithEnvelope) {
   EXPECT_TRUE(ids::IsValidUuid(std::string(response["X-Request-Id"])));
 }
 
-TEST_F(DispatcherTest, WrongMethodIs405) {
+TEST_F(DispatcherTest, WrongMethodIs405WithAllow) {
   HttpResponse response = Send(http::verb::delete_, "/v1/things/7");
   EXPECT_EQ(response.result_int(), 405);
+  EXPECT_EQ(response[http::field::allow], "GET, HEAD");
   EXPECT_EQ(nlohmann::json::parse(response.body())["error"]["code"], "unimplemented");
+}
+
+TEST_F(DispatcherTest, HeadIsGetWithoutBody) {
+  HttpResponse get = Send(http::verb::get, "/v1/things/7");
+  HttpResponse head = Send(http::verb::head, "/v1/things/7");
+  EXPECT_EQ(head.result_int(), 200);
+  EXPECT_TRUE(head.body().empty());
+  EXPECT_EQ(head[http::field::content_length], std::to_string(get.body().size()));
+}
+
+TEST_F(DispatcherTest, TransportErrorsKeepTheClientsRequestIdAndOrigin) {
+  HttpRequest partial{http::verb::post, "/v1/things", 11};
+  partial.set("X-Request-Id", "client-7");
+  partial.set(http::field::origin, "http://localhost:3000");
+  HttpResponse response =
+      dispatcher_.TransportError(413, absl::InvalidArgumentError("too big"), &partial, "127.0.0.1");
+  EXPECT_EQ(response["X-Request-Id"], "client-7");
+  EXPECT_EQ(response[http::field::access_control_allow_origin], "http://localhost:3000");
+  EXPECT_EQ(nlohmann::json::parse(response.body())["request_id"], "client-7");
+  EXPECT_NE(registry_.RenderText().find("route=\"transport_error\",status=\"413\"} 1"),
+            std::string::npos)
+      << registry_.RenderText();
+}
+
+TEST_F(DispatcherTest, PreflightCarriesOnlyTheContractHeaders) {
+  HttpResponse response =
+      Send(http::verb::options, "/v1/things/7",
+           {{"Origin", "http://localhost:5173"}, {"Access-Control-Request-Method", "GET"}});
+  EXPECT_EQ(response.count(http::field::access_control_expose_headers), 0u);
 }
 
 TEST_F(DispatcherTest, PreflightIsAnsweredBeforeRouting) {

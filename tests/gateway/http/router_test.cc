@@ -51,8 +51,8 @@ TEST(Router, DistinguishesUnknownPathFromWrongMethod) {
   Router router;
   router.Add("GET", "/healthz", Named(&last, "health"));
   EXPECT_FALSE(router.Match("POST", "/healthz").has_value());
-  EXPECT_TRUE(router.HasPath("/healthz"));
-  EXPECT_FALSE(router.HasPath("/nope"));
+  EXPECT_EQ(router.AllowedMethods("/healthz"), (std::vector<std::string>{"GET", "HEAD"}));
+  EXPECT_TRUE(router.AllowedMethods("/nope").empty());
   EXPECT_FALSE(router.Match("GET", "/healthz/extra").has_value());
   EXPECT_EQ(router.Describe(), std::vector<std::string>{"GET /healthz"});
 }

@@ -22,7 +22,9 @@ ServiceSpec Spec() {
           .default_admin_listen = "127.0.0.1:0",
           .uses_postgres = true,
           .uses_redis = false,
-          .migrations = &kMigrations};
+          .migrations = &kMigrations,
+          .prepared_statements = {},
+          .verifies_tokens_with_public_keys = false};
 }
 
 std::optional<int> InitializeWith(std::vector<std::string> args) {
