@@ -9,7 +9,7 @@
 #include "libs/ids/clock.h"
 #include "libs/jwt/jwt.h"
 #include "tests/e2e/harness/http_client.h"
-#include "tests/e2e/harness/stack.h"
+#include "tests/e2e/harness/shared_stack_test.h"
 
 namespace chatter::e2e {
 namespace {
@@ -24,26 +24,20 @@ struct Reply {
   HttpReply raw;
 };
 
-class AuthE2eTest : public ::testing::Test {
+class AuthE2eTest : public SharedStackTest {
  protected:
   static void SetUpTestSuite() {
+    // A key the test knows, so it can forge tokens that differ in one property at a time.
     signing_key_ = new jwt::SigningKey(jwt::GenerateSigningKey("e2e-auth"));
-    absl::StatusOr<std::unique_ptr<Stack>> stack = Stack::Start(
+    StartSharedStack(
         {.env = {{Component::kAuth,
                   {{"CHATTER_JWT_SIGNING_KEYS", jwt::FormatSigningKey(*signing_key_)}}}}});
-    if (stack.ok()) {
-      stack_ = std::move(*stack).release();
-    } else {
-      start_error_ = new std::string(stack.status().ToString());
-    }
   }
   static void TearDownTestSuite() {
-    if (stack_ != nullptr) stack_->Stop();
-    delete stack_;
-    stack_ = nullptr;
+    SharedStackTest::TearDownTestSuite();
     delete signing_key_;
+    signing_key_ = nullptr;
   }
-  void SetUp() override { ASSERT_NE(stack_, nullptr) << *start_error_; }
 
   static Reply Call(absl::string_view method, absl::string_view target, const json& body = nullptr,
                     HttpHeaders headers = {}) {
@@ -52,8 +46,7 @@ class AuthE2eTest : public ::testing::Test {
       payload = body.dump();
       headers.emplace_back("Content-Type", "application/json");
     }
-    absl::StatusOr<HttpReply> reply =
-        HttpRequest(method, stack_->gateway_port(), target, headers, payload);
+    absl::StatusOr<HttpReply> reply = HttpRequest(method, port(), target, headers, payload);
     EXPECT_TRUE(reply.ok()) << reply.status();
     if (!reply.ok()) return {0, nullptr, {}};
     json parsed = json::parse(reply->body, nullptr, /*allow_exceptions=*/false);
@@ -95,14 +88,8 @@ class AuthE2eTest : public ::testing::Test {
     return jwt::Signer({key}).Sign(claims);
   }
 
-  static Stack* stack_;
-  static std::string* start_error_;
-  static jwt::SigningKey* signing_key_;
+  static inline jwt::SigningKey* signing_key_ = nullptr;
 };
-
-Stack* AuthE2eTest::stack_ = nullptr;
-std::string* AuthE2eTest::start_error_ = nullptr;
-jwt::SigningKey* AuthE2eTest::signing_key_ = nullptr;
 
 TEST_F(AuthE2eTest, SignUpAnswers201WithUserAndTokens) {
   Reply reply = Call("POST", "/v1/auth/signup",
@@ -155,18 +142,17 @@ TEST_F(AuthE2eTest, SignUpValidationIs400NamingTheField) {
 }
 
 TEST_F(AuthE2eTest, MalformedBodiesAre400NotServerErrors) {
-  absl::StatusOr<HttpReply> bad_json =
-      HttpRequest("POST", stack_->gateway_port(), "/v1/auth/signup",
-                  {{"Content-Type", "application/json"}}, "{\"username\":");
+  absl::StatusOr<HttpReply> bad_json = HttpRequest(
+      "POST", port(), "/v1/auth/signup", {{"Content-Type", "application/json"}}, "{\"username\":");
   ASSERT_TRUE(bad_json.ok());
   EXPECT_EQ(bad_json->status, 400);
-  absl::StatusOr<HttpReply> wrong_type = HttpRequest(
-      "POST", stack_->gateway_port(), "/v1/auth/signup", {{"Content-Type", "text/plain"}},
-      R"({"username":"x","email":"x@example.com","password":"long enough"})");
+  absl::StatusOr<HttpReply> wrong_type =
+      HttpRequest("POST", port(), "/v1/auth/signup", {{"Content-Type", "text/plain"}},
+                  R"({"username":"x","email":"x@example.com","password":"long enough"})");
   ASSERT_TRUE(wrong_type.ok());
   EXPECT_EQ(wrong_type->status, 400);
   absl::StatusOr<HttpReply> bad_utf8 = HttpRequest(
-      "POST", stack_->gateway_port(), "/v1/auth/signup", {{"Content-Type", "application/json"}},
+      "POST", port(), "/v1/auth/signup", {{"Content-Type", "application/json"}},
       "{\"username\":\"\xff\xfe\",\"email\":\"u@example.com\",\"password\":\"long enough\"}");
   ASSERT_TRUE(bad_utf8.ok());
   EXPECT_EQ(bad_utf8->status, 400);

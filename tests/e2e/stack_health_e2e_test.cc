@@ -19,6 +19,7 @@
 #include "tests/e2e/harness/child_process.h"
 #include "tests/e2e/harness/grpc_probe.h"
 #include "tests/e2e/harness/http_client.h"
+#include "tests/e2e/harness/shared_stack_test.h"
 #include "tests/e2e/harness/stack.h"
 #include "tests/e2e/harness/temp_dir.h"
 #include "tests/libs/pg/test_database.h"
@@ -73,38 +74,13 @@ std::set<std::string> HeadersStartingWith(const HttpReply& reply, absl::string_v
 // =============================================================================================
 // Read-only checks share one stack, started once for the suite.
 
-class StackHealthE2eTest : public ::testing::Test {
+class StackHealthE2eTest : public SharedStackTest {
  protected:
   static void SetUpTestSuite() {
-    absl::StatusOr<std::unique_ptr<Stack>> stack = Stack::Start(
+    StartSharedStack(
         {.env = {{Component::kGateway, {{"CHATTER_CORS_ORIGINS", "http://localhost:*"}}}}});
-    if (stack.ok()) {
-      stack_ = std::move(*stack).release();
-    } else {
-      start_error_ = new std::string(stack.status().ToString());
-    }
   }
-
-  static void TearDownTestSuite() {
-    if (stack_ != nullptr) stack_->Stop();
-    delete stack_;
-    stack_ = nullptr;
-    delete start_error_;
-    start_error_ = nullptr;
-  }
-
-  void SetUp() override { ASSERT_NE(stack_, nullptr) << *start_error_; }
-
-  static Stack& stack() { return *stack_; }
-  static int port() { return stack_->gateway_port(); }
-
- private:
-  static Stack* stack_;
-  static std::string* start_error_;
 };
-
-Stack* StackHealthE2eTest::stack_ = nullptr;
-std::string* StackHealthE2eTest::start_error_ = nullptr;
 
 TEST_F(StackHealthE2eTest, HealthzAnswersOk) {
   absl::StatusOr<HttpReply> reply = HttpGet(port(), "/healthz");
