@@ -24,6 +24,8 @@ namespace {
 
 constexpr absl::Duration kReadyzPollInterval = absl::Milliseconds(50);
 constexpr absl::Duration kReadyzRequestTimeout = absl::Seconds(3);
+// chat-svc's service principal: auth-svc knows it (AuthTestEnv), chat-svc presents it.
+constexpr char kChatServiceSecret[] = "e2e-chat-svc-secret-0123456789";
 
 std::string RequiredEnv(const char* name, absl::Status& status) {
   const char* value = std::getenv(name);
@@ -148,10 +150,11 @@ absl::Status Stack::StartAll() {
   }
 
   // auth-svc first: the other services fetch the token verification keys from it (and are not
-  // ready without them). Each service migrates its own database before serving.
+  // ready without them). realtime-svc before chat-svc, which publishes to it and so needs its
+  // address. Each service migrates its own database before serving.
   for (const std::vector<Component>& group :
-       {std::vector<Component>{Component::kAuth},
-        std::vector<Component>{Component::kChat, Component::kRealtime}}) {
+       {std::vector<Component>{Component::kAuth}, std::vector<Component>{Component::kRealtime},
+        std::vector<Component>{Component::kChat}}) {
     for (Component service : group) {
       envs_[Index(service)] = ServiceEnv(service);
       CHATTER_ASSIGN_OR_RETURN(processes_[Index(service)],
@@ -211,6 +214,11 @@ ChildProcess::Env Stack::ServiceEnv(Component service) const {
     env.emplace("CHATTER_AUTH_ADDR", grpc_address(Component::kAuth));
   }
   if (service == Component::kRealtime) env.emplace("CHATTER_REDIS_URL", redis_url_);
+  if (service == Component::kChat) {
+    env.emplace("CHATTER_SERVICE_CLIENT_ID", "chat-svc");
+    env.emplace("CHATTER_SERVICE_CLIENT_SECRET", kChatServiceSecret);
+    env.emplace("CHATTER_REALTIME_ADDR", grpc_address(Component::kRealtime));
+  }
   return WithOverrides(service, std::move(env));
 }
 
@@ -242,6 +250,7 @@ ChildProcess::Env AuthTestEnv() {
       {"CHATTER_JWT_SIGNING_KEYS", absl::StrCat("e2e:", absl::WebSafeBase64Escape(seed))},
       {"CHATTER_ARGON2_OPS_LIMIT", "1"},
       {"CHATTER_ARGON2_MEM_KIB", "8192"},
+      {"CHATTER_SERVICE_CLIENTS", absl::StrCat("chat-svc:", kChatServiceSecret)},
   };
 }
 

@@ -1,0 +1,326 @@
+// chatter.chat.v1.ChatService over gRPC.
+#include "services/chat/api/chat_grpc_service.h"
+
+#include "libs/ids/uuid.h"
+#include "libs/status/grpc_status.h"
+#include "libs/status/status_macros.h"
+#include "services/chat/api/chat_proto.h"
+
+namespace chatter::chat {
+namespace {
+
+template <typename F>
+grpc::Status Respond(F&& body) {
+  return status::ToGrpcStatus(body());
+}
+
+}  // namespace
+
+ChatGrpcService::ChatGrpcService(ChatService& chat, const authn::Authenticator& authenticator)
+    : chat_(chat), authenticator_(authenticator) {}
+
+absl::StatusOr<std::string> ChatGrpcService::UserCaller(const grpc::ServerContext& context) const {
+  CHATTER_ASSIGN_OR_RETURN(authn::Principal caller, authenticator_.AuthenticateUser(context));
+  std::optional<std::string> id = ids::NormalizeUuid(caller.subject);
+  if (!id) return absl::UnauthenticatedError("token subject is not a user id");
+  return *std::move(id);
+}
+
+absl::Status ChatGrpcService::ServiceCaller(const grpc::ServerContext& context) const {
+  return authenticator_.AuthenticateService(context).status();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rooms and membership
+
+grpc::Status ChatGrpcService::CreateRoom(grpc::ServerContext* context,
+                                         const v1::CreateRoomRequest* request,
+                                         v1::CreateRoomResponse* response) {
+  return Respond([&]() -> absl::Status {
+    CHATTER_ASSIGN_OR_RETURN(std::string caller, UserCaller(*context));
+    CHATTER_ASSIGN_OR_RETURN(Room room,
+                             chat_.CreateRoom(caller, request->name(), request->visibility()));
+    ToProto(room, response->mutable_room());
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status ChatGrpcService::ListRooms(grpc::ServerContext* context, const v1::ListRoomsRequest*,
+                                        v1::ListRoomsResponse* response) {
+  return Respond([&]() -> absl::Status {
+    CHATTER_ASSIGN_OR_RETURN(std::string caller, UserCaller(*context));
+    CHATTER_ASSIGN_OR_RETURN(std::vector<RoomSummary> rooms, chat_.ListRooms(caller));
+    for (const RoomSummary& summary : rooms) ToProto(summary, response->add_rooms());
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status ChatGrpcService::GetRoom(grpc::ServerContext* context,
+                                      const v1::GetRoomRequest* request,
+                                      v1::GetRoomResponse* response) {
+  return Respond([&]() -> absl::Status {
+    CHATTER_ASSIGN_OR_RETURN(std::string caller, UserCaller(*context));
+    CHATTER_ASSIGN_OR_RETURN(Room room, chat_.GetRoom(caller, request->room_id()));
+    ToProto(room, response->mutable_room());
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status ChatGrpcService::JoinRoom(grpc::ServerContext* context,
+                                       const v1::JoinRoomRequest* request,
+                                       v1::JoinRoomResponse* response) {
+  return Respond([&]() -> absl::Status {
+    CHATTER_ASSIGN_OR_RETURN(std::string caller, UserCaller(*context));
+    CHATTER_ASSIGN_OR_RETURN(Room room, chat_.JoinRoom(caller, request->room_id()));
+    ToProto(room, response->mutable_room());
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status ChatGrpcService::LeaveRoom(grpc::ServerContext* context,
+                                        const v1::LeaveRoomRequest* request,
+                                        v1::LeaveRoomResponse*) {
+  return Respond([&]() -> absl::Status {
+    CHATTER_ASSIGN_OR_RETURN(std::string caller, UserCaller(*context));
+    return chat_.LeaveRoom(caller, request->room_id());
+  });
+}
+
+grpc::Status ChatGrpcService::ListMembers(grpc::ServerContext* context,
+                                          const v1::ListMembersRequest* request,
+                                          v1::ListMembersResponse* response) {
+  return Respond([&]() -> absl::Status {
+    CHATTER_ASSIGN_OR_RETURN(std::string caller, UserCaller(*context));
+    CHATTER_ASSIGN_OR_RETURN(std::vector<MemberView> members,
+                             chat_.ListMembers(caller, request->room_id()));
+    for (const MemberView& member : members) ToProto(member, response->add_members());
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status ChatGrpcService::AddMember(grpc::ServerContext* context,
+                                        const v1::AddMemberRequest* request,
+                                        v1::AddMemberResponse* response) {
+  return Respond([&]() -> absl::Status {
+    CHATTER_ASSIGN_OR_RETURN(std::string caller, UserCaller(*context));
+    CHATTER_ASSIGN_OR_RETURN(AddMemberResult added,
+                             chat_.AddMember(caller, request->room_id(), request->user_id()));
+    ToProto(added.member, response->mutable_member());
+    response->set_created(added.created);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status ChatGrpcService::RemoveMember(grpc::ServerContext* context,
+                                           const v1::RemoveMemberRequest* request,
+                                           v1::RemoveMemberResponse*) {
+  return Respond([&]() -> absl::Status {
+    CHATTER_ASSIGN_OR_RETURN(std::string caller, UserCaller(*context));
+    return chat_.RemoveMember(caller, request->room_id(), request->user_id());
+  });
+}
+
+grpc::Status ChatGrpcService::OpenDirectRoom(grpc::ServerContext* context,
+                                             const v1::OpenDirectRoomRequest* request,
+                                             v1::OpenDirectRoomResponse* response) {
+  return Respond([&]() -> absl::Status {
+    CHATTER_ASSIGN_OR_RETURN(std::string caller, UserCaller(*context));
+    CHATTER_ASSIGN_OR_RETURN(OpenedRoom opened, chat_.OpenDirectRoom(caller, request->user_id()));
+    ToProto(opened.room, response->mutable_room());
+    response->set_created(opened.created);
+    return absl::OkStatus();
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Messages
+
+grpc::Status ChatGrpcService::SendMessage(grpc::ServerContext* context,
+                                          const v1::SendMessageRequest* request,
+                                          v1::SendMessageResponse* response) {
+  return Respond([&]() -> absl::Status {
+    CHATTER_ASSIGN_OR_RETURN(std::string caller, UserCaller(*context));
+    SendMessageInput input{
+        .content = request->content(),
+        .client_msg_id = request->has_client_msg_id()
+                             ? std::optional<std::string>(request->client_msg_id())
+                             : std::nullopt,
+        .attachments = FromProto(request->attachments())};
+    CHATTER_ASSIGN_OR_RETURN(StoredMessage stored,
+                             chat_.SendMessage(caller, request->room_id(), input));
+    ToProto(stored.message, response->mutable_message());
+    response->set_created(stored.created);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status ChatGrpcService::ListMessages(grpc::ServerContext* context,
+                                           const v1::ListMessagesRequest* request,
+                                           v1::ListMessagesResponse* response) {
+  return Respond([&]() -> absl::Status {
+    CHATTER_ASSIGN_OR_RETURN(std::string caller, UserCaller(*context));
+    // An explicit limit (even 0) is validated; only an absent one means the default.
+    std::optional<int> limit;
+    if (request->has_limit()) limit = request->limit();
+    std::optional<int64_t> before, after;
+    if (request->has_before()) before = request->before();
+    if (request->has_after()) after = request->after();
+    CHATTER_ASSIGN_OR_RETURN(MessagePage page,
+                             chat_.ListMessages(caller, request->room_id(), limit, before, after));
+    for (const Message& message : page.messages) ToProto(message, response->add_messages());
+    if (page.next_before) response->set_next_before(*page.next_before);
+    if (page.next_after) response->set_next_after(*page.next_after);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status ChatGrpcService::EditMessage(grpc::ServerContext* context,
+                                          const v1::EditMessageRequest* request,
+                                          v1::EditMessageResponse* response) {
+  return Respond([&]() -> absl::Status {
+    CHATTER_ASSIGN_OR_RETURN(std::string caller, UserCaller(*context));
+    CHATTER_ASSIGN_OR_RETURN(
+        Message message,
+        chat_.EditMessage(caller, request->room_id(), request->message_id(), request->content()));
+    ToProto(message, response->mutable_message());
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status ChatGrpcService::DeleteMessage(grpc::ServerContext* context,
+                                            const v1::DeleteMessageRequest* request,
+                                            v1::DeleteMessageResponse* response) {
+  return Respond([&]() -> absl::Status {
+    CHATTER_ASSIGN_OR_RETURN(std::string caller, UserCaller(*context));
+    CHATTER_ASSIGN_OR_RETURN(
+        Message message, chat_.DeleteMessage(caller, request->room_id(), request->message_id()));
+    ToProto(message, response->mutable_message());
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status ChatGrpcService::MarkRead(grpc::ServerContext* context,
+                                       const v1::MarkReadRequest* request,
+                                       v1::MarkReadResponse* response) {
+  return Respond([&]() -> absl::Status {
+    CHATTER_ASSIGN_OR_RETURN(std::string caller, UserCaller(*context));
+    CHATTER_ASSIGN_OR_RETURN(int64_t read_seq,
+                             chat_.MarkRead(caller, request->room_id(), request->seq()));
+    response->set_read_seq(read_seq);
+    return absl::OkStatus();
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Contacts, blocks, reports
+
+grpc::Status ChatGrpcService::AddContact(grpc::ServerContext* context,
+                                         const v1::AddContactRequest* request,
+                                         v1::AddContactResponse* response) {
+  return Respond([&]() -> absl::Status {
+    CHATTER_ASSIGN_OR_RETURN(std::string caller, UserCaller(*context));
+    ContactTarget target;
+    if (request->target_case() == v1::AddContactRequest::kUserId)
+      target.user_id = request->user_id();
+    if (request->target_case() == v1::AddContactRequest::kEmail) target.email = request->email();
+    CHATTER_ASSIGN_OR_RETURN(AddContactResult added, chat_.AddContact(caller, target));
+    ToProto(added.contact, response->mutable_contact());
+    response->set_created(added.created);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status ChatGrpcService::ListContacts(grpc::ServerContext* context,
+                                           const v1::ListContactsRequest*,
+                                           v1::ListContactsResponse* response) {
+  return Respond([&]() -> absl::Status {
+    CHATTER_ASSIGN_OR_RETURN(std::string caller, UserCaller(*context));
+    CHATTER_ASSIGN_OR_RETURN(std::vector<ContactView> contacts, chat_.ListContacts(caller));
+    for (const ContactView& contact : contacts) ToProto(contact, response->add_contacts());
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status ChatGrpcService::BlockUser(grpc::ServerContext* context,
+                                        const v1::BlockUserRequest* request,
+                                        v1::BlockUserResponse*) {
+  return Respond([&]() -> absl::Status {
+    CHATTER_ASSIGN_OR_RETURN(std::string caller, UserCaller(*context));
+    return chat_.BlockUser(caller, request->user_id());
+  });
+}
+
+grpc::Status ChatGrpcService::UnblockUser(grpc::ServerContext* context,
+                                          const v1::UnblockUserRequest* request,
+                                          v1::UnblockUserResponse*) {
+  return Respond([&]() -> absl::Status {
+    CHATTER_ASSIGN_OR_RETURN(std::string caller, UserCaller(*context));
+    return chat_.UnblockUser(caller, request->user_id());
+  });
+}
+
+grpc::Status ChatGrpcService::ReportUser(grpc::ServerContext* context,
+                                         const v1::ReportUserRequest* request,
+                                         v1::ReportUserResponse* response) {
+  return Respond([&]() -> absl::Status {
+    CHATTER_ASSIGN_OR_RETURN(std::string caller, UserCaller(*context));
+    CHATTER_ASSIGN_OR_RETURN(std::string report_id,
+                             chat_.ReportUser(caller, request->user_id(), request->reason()));
+    response->set_report_id(report_id);
+    return absl::OkStatus();
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Internal
+
+grpc::Status ChatGrpcService::CheckRoomAccess(grpc::ServerContext* context,
+                                              const v1::CheckRoomAccessRequest* request,
+                                              v1::CheckRoomAccessResponse* response) {
+  return Respond([&]() -> absl::Status {
+    CHATTER_RETURN_IF_ERROR(ServiceCaller(*context));
+    std::vector<std::string> room_ids(request->room_ids().begin(), request->room_ids().end());
+    CHATTER_ASSIGN_OR_RETURN(std::vector<RoomAccessResult> results,
+                             chat_.CheckRoomAccess(request->user_id(), room_ids));
+    for (const RoomAccessResult& result : results) {
+      v1::RoomAccess* access = response->add_results();
+      access->set_room_id(result.room_id);
+      access->set_allowed(result.allowed);
+      access->set_code(result.code);
+      access->set_member(result.member);
+      access->set_last_seq(result.last_seq);
+    }
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status ChatGrpcService::ListMessagesSince(grpc::ServerContext* context,
+                                                const v1::ListMessagesSinceRequest* request,
+                                                v1::ListMessagesSinceResponse* response) {
+  return Respond([&]() -> absl::Status {
+    CHATTER_RETURN_IF_ERROR(ServiceCaller(*context));
+    CHATTER_ASSIGN_OR_RETURN(ReplayPage page,
+                             chat_.ListMessagesSince(request->user_id(), request->room_id(),
+                                                     request->since_seq(), request->limit()));
+    for (const Message& message : page.messages) ToProto(message, response->add_messages());
+    response->set_truncated(page.truncated);
+    response->set_last_seq(page.last_seq);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status ChatGrpcService::GetBlockRelations(grpc::ServerContext* context,
+                                                const v1::GetBlockRelationsRequest* request,
+                                                v1::GetBlockRelationsResponse* response) {
+  return Respond([&]() -> absl::Status {
+    CHATTER_RETURN_IF_ERROR(ServiceCaller(*context));
+    CHATTER_ASSIGN_OR_RETURN(BlockRelations relations, chat_.GetBlockRelations(request->user_id()));
+    for (const std::string& id : relations.blocked_user_ids) response->add_blocked_user_ids(id);
+    for (const std::string& id : relations.blocked_by_user_ids) {
+      response->add_blocked_by_user_ids(id);
+    }
+    return absl::OkStatus();
+  });
+}
+
+}  // namespace chatter::chat

@@ -1,0 +1,75 @@
+// chatter.chat.v1.ChatService over gRPC: who is calling (a user token for public RPCs, a service
+// token for the internal ones), proto <-> domain, and the one place where this service's
+// absl::Status becomes grpc::Status. Synchronous API: the domain blocks on PostgreSQL.
+#pragma once
+
+#include "chatter/chat/v1/chat.grpc.pb.h"
+#include "libs/authn/authenticator.h"
+#include "services/chat/domain/chat_service.h"
+
+namespace chatter::chat {
+
+class ChatGrpcService final : public v1::ChatService::Service {
+ public:
+  ChatGrpcService(ChatService& chat, const authn::Authenticator& authenticator);
+
+  grpc::Status CreateRoom(grpc::ServerContext* context, const v1::CreateRoomRequest* request,
+                          v1::CreateRoomResponse* response) override;
+  grpc::Status ListRooms(grpc::ServerContext* context, const v1::ListRoomsRequest* request,
+                         v1::ListRoomsResponse* response) override;
+  grpc::Status GetRoom(grpc::ServerContext* context, const v1::GetRoomRequest* request,
+                       v1::GetRoomResponse* response) override;
+  grpc::Status JoinRoom(grpc::ServerContext* context, const v1::JoinRoomRequest* request,
+                        v1::JoinRoomResponse* response) override;
+  grpc::Status LeaveRoom(grpc::ServerContext* context, const v1::LeaveRoomRequest* request,
+                         v1::LeaveRoomResponse* response) override;
+  grpc::Status ListMembers(grpc::ServerContext* context, const v1::ListMembersRequest* request,
+                           v1::ListMembersResponse* response) override;
+  grpc::Status AddMember(grpc::ServerContext* context, const v1::AddMemberRequest* request,
+                         v1::AddMemberResponse* response) override;
+  grpc::Status RemoveMember(grpc::ServerContext* context, const v1::RemoveMemberRequest* request,
+                            v1::RemoveMemberResponse* response) override;
+  grpc::Status OpenDirectRoom(grpc::ServerContext* context,
+                              const v1::OpenDirectRoomRequest* request,
+                              v1::OpenDirectRoomResponse* response) override;
+  grpc::Status SendMessage(grpc::ServerContext* context, const v1::SendMessageRequest* request,
+                           v1::SendMessageResponse* response) override;
+  grpc::Status ListMessages(grpc::ServerContext* context, const v1::ListMessagesRequest* request,
+                            v1::ListMessagesResponse* response) override;
+  grpc::Status EditMessage(grpc::ServerContext* context, const v1::EditMessageRequest* request,
+                           v1::EditMessageResponse* response) override;
+  grpc::Status DeleteMessage(grpc::ServerContext* context, const v1::DeleteMessageRequest* request,
+                             v1::DeleteMessageResponse* response) override;
+  grpc::Status MarkRead(grpc::ServerContext* context, const v1::MarkReadRequest* request,
+                        v1::MarkReadResponse* response) override;
+  grpc::Status AddContact(grpc::ServerContext* context, const v1::AddContactRequest* request,
+                          v1::AddContactResponse* response) override;
+  grpc::Status ListContacts(grpc::ServerContext* context, const v1::ListContactsRequest* request,
+                            v1::ListContactsResponse* response) override;
+  grpc::Status BlockUser(grpc::ServerContext* context, const v1::BlockUserRequest* request,
+                         v1::BlockUserResponse* response) override;
+  grpc::Status UnblockUser(grpc::ServerContext* context, const v1::UnblockUserRequest* request,
+                           v1::UnblockUserResponse* response) override;
+  grpc::Status ReportUser(grpc::ServerContext* context, const v1::ReportUserRequest* request,
+                          v1::ReportUserResponse* response) override;
+  grpc::Status CheckRoomAccess(grpc::ServerContext* context,
+                               const v1::CheckRoomAccessRequest* request,
+                               v1::CheckRoomAccessResponse* response) override;
+  grpc::Status ListMessagesSince(grpc::ServerContext* context,
+                                 const v1::ListMessagesSinceRequest* request,
+                                 v1::ListMessagesSinceResponse* response) override;
+  grpc::Status GetBlockRelations(grpc::ServerContext* context,
+                                 const v1::GetBlockRelationsRequest* request,
+                                 v1::GetBlockRelationsResponse* response) override;
+
+ private:
+  // The caller's user id (lower-case) from a user token.
+  absl::StatusOr<std::string> UserCaller(const grpc::ServerContext& context) const;
+  // OK for a valid service token.
+  absl::Status ServiceCaller(const grpc::ServerContext& context) const;
+
+  ChatService& chat_;
+  const authn::Authenticator& authenticator_;
+};
+
+}  // namespace chatter::chat

@@ -1,0 +1,33 @@
+// chat-svc's own settings.
+#include "services/chat/chat_settings.h"
+
+namespace chatter::chat {
+
+ChatSettings ReadChatSettings(config::ConfigReader& reader) {
+  ChatSettings settings;
+  settings.credentials.client_id = reader.String("CHATTER_SERVICE_CLIENT_ID", "chat-svc");
+  settings.credentials.client_secret = reader.OptionalSecret("CHATTER_SERVICE_CLIENT_SECRET");
+  settings.auth_address = reader.HostPort("CHATTER_AUTH_ADDR", "127.0.0.1:50051");
+  settings.realtime_address = reader.HostPort("CHATTER_REALTIME_ADDR", "127.0.0.1:50053");
+  settings.auth_call_timeout = reader.Millis("CHATTER_AUTH_CALL_TIMEOUT_MS", 2000, 10, 60000);
+  settings.publish_timeout = reader.Millis("CHATTER_REALTIME_PUBLISH_TIMEOUT_MS", 1000, 10, 60000);
+  settings.event_queue_capacity =
+      static_cast<size_t>(reader.Int("CHATTER_EVENT_QUEUE_CAPACITY", 10000, 1, 10000000));
+  settings.user_cache_ttl = reader.Millis("CHATTER_USER_CACHE_TTL_MS", 600000, 0, 86400000);
+  settings.user_cache_max_entries =
+      static_cast<size_t>(reader.Int("CHATTER_USER_CACHE_MAX_ENTRIES", 100000, 1, 10000000));
+  settings.policy.max_reports_per_day =
+      static_cast<int>(reader.Int("CHATTER_REPORTS_PER_DAY", 20, 1, 100000));
+  return settings;
+}
+
+absl::Status CheckServingSettings(const ChatSettings& settings) {
+  if (settings.credentials.client_secret.empty()) {
+    return absl::InvalidArgumentError(
+        "CHATTER_SERVICE_CLIENT_SECRET: required to serve (chat-svc's secret at auth-svc, for "
+        "usernames and event publishing)");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace chatter::chat

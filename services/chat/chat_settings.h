@@ -1,0 +1,35 @@
+// chat-svc's own settings (on top of the common service settings), read from CHATTER_* variables;
+// documented in docs/CONFIGURATION.md.
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+#include "absl/time/time.h"
+#include "libs/authn/service_token_source.h"
+#include "libs/config/config_reader.h"
+#include "services/chat/domain/chat_service.h"
+
+namespace chatter::chat {
+
+struct ChatSettings {
+  ChatPolicy policy;
+  // chat-svc's service principal, exchanged at auth-svc for service tokens.
+  authn::ServiceCredentials credentials;
+  std::string auth_address;      // BatchGetUsers, LookupUser, IssueServiceToken.
+  std::string realtime_address;  // Publish.
+  absl::Duration auth_call_timeout;
+  absl::Duration publish_timeout;
+  size_t event_queue_capacity = 0;
+  absl::Duration user_cache_ttl;
+  size_t user_cache_max_entries = 0;
+};
+
+// Problems land in reader.status(), naming the variable; the secret is never echoed.
+ChatSettings ReadChatSettings(config::ConfigReader& reader);
+
+// Settings only serving needs (`migrate` runs without them): INVALID_ARGUMENT naming the
+// variable, e.g. a missing CHATTER_SERVICE_CLIENT_SECRET.
+absl::Status CheckServingSettings(const ChatSettings& settings);
+
+}  // namespace chatter::chat

@@ -1,0 +1,130 @@
+// Storage seams of chat-svc; PostgreSQL implementations live in storage/, fakes in tests/fakes/.
+// Ids passed in are already validated, lower-case UUIDs.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "services/chat/domain/model.h"
+
+namespace chatter::chat {
+
+struct OpenedRoom {
+  Room room = {};
+  bool created = false;
+};
+
+struct AddedMember {
+  Membership membership = {};  // The stored one: new, or the existing one when `added` is false.
+  bool added = false;
+};
+
+struct RemovedMember {
+  Role role = Role::kMember;                  // The role the user had.
+  std::optional<std::string> new_owner = {};  // Set when an owner left and somebody took over.
+};
+
+struct ReadMarker {
+  int64_t last_read_seq = 0;  // After the call.
+  bool moved = false;
+};
+
+struct DeletedMessage {
+  Message message = {};
+  bool changed = false;  // False when it was deleted already.
+};
+
+struct StoredContact {
+  Contact contact = {};
+  bool created = false;
+};
+
+// Rooms and memberships.
+class RoomRepository {
+ public:
+  virtual ~RoomRepository() = default;
+  // Inserts a group room and its owner's membership in one transaction.
+  virtual absl::Status CreateGroup(const Room& room, const Membership& owner) = 0;
+  // Inserts the direct room of room.direct_key with both users (`members`) as members, or, when
+  // that key exists (also when a concurrent call created it a moment ago), answers the existing
+  // room: concurrent opens converge on one room.
+  virtual absl::StatusOr<OpenedRoom> OpenDirect(const Room& room,
+                                                const std::vector<Membership>& members) = 0;
+  // The room and `user_id`'s membership in it; NOT_FOUND when the room does not exist.
+  virtual absl::StatusOr<RoomForUser> FindForUser(absl::string_view room_id,
+                                                  absl::string_view user_id) = 0;
+  // The rooms among `room_ids` that exist (any order), each with `user_id`'s membership.
+  virtual absl::StatusOr<std::vector<RoomForUser>> FindManyForUser(
+      const std::vector<std::string>& room_ids, absl::string_view user_id) = 0;
+  // Every room `user_id` belongs to, with the last message, most recent activity first.
+  virtual absl::StatusOr<std::vector<RoomSummary>> ListForUser(absl::string_view user_id) = 0;
+  // Members of a room, earliest joined first.
+  virtual absl::StatusOr<std::vector<Membership>> ListMembers(absl::string_view room_id) = 0;
+  // Adds the membership unless the user is a member already (member_count follows).
+  virtual absl::StatusOr<AddedMember> AddMember(const Membership& membership) = 0;
+  // Removes a membership (member_count follows). When the owner goes, ownership passes to the
+  // earliest-joined admin, else the earliest-joined member, in the same transaction.
+  // nullopt when the user was not a member.
+  virtual absl::StatusOr<std::optional<RemovedMember>> RemoveMember(absl::string_view room_id,
+                                                                    absl::string_view user_id) = 0;
+  // Moves the member's read marker up to `seq`, never down. NOT_FOUND when not a member.
+  virtual absl::StatusOr<ReadMarker> MarkRead(absl::string_view room_id, absl::string_view user_id,
+                                              int64_t seq) = 0;
+};
+
+// Messages: the ordered history of each room.
+class MessageRepository {
+ public:
+  virtual ~MessageRepository() = default;
+  // Stores the message with the room's next seq (gap-free, strictly increasing per room also
+  // under concurrent senders) and moves the sender's read marker to it, atomically. When the
+  // sender already used message.client_msg_id in the room, answers that first message with
+  // created=false and uses no seq. NOT_FOUND when the room does not exist.
+  virtual absl::StatusOr<StoredMessage> Insert(const NewMessage& message) = 0;
+  // NOT_FOUND when absent.
+  virtual absl::StatusOr<Message> FindById(absl::string_view message_id) = 0;
+  // Up to `limit` messages with seq < before_seq, newest first.
+  virtual absl::StatusOr<std::vector<Message>> ListBefore(absl::string_view room_id,
+                                                          int64_t before_seq, int limit) = 0;
+  // Up to `limit` messages with seq > after_seq, oldest first.
+  virtual absl::StatusOr<std::vector<Message>> ListAfter(absl::string_view room_id,
+                                                         int64_t after_seq, int limit) = 0;
+  // Replaces the content and sets edited/updated_at. NOT_FOUND when absent; FAILED_PRECONDITION
+  // when the message is deleted (also when a delete won a race with this edit).
+  virtual absl::StatusOr<Message> UpdateContent(absl::string_view message_id,
+                                                absl::string_view content, absl::Time now) = 0;
+  // Erases content and attachments and sets deleted/updated_at; the slot stays. NOT_FOUND when
+  // absent.
+  virtual absl::StatusOr<DeletedMessage> MarkDeleted(absl::string_view message_id,
+                                                     absl::Time now) = 0;
+};
+
+// What one user records about another: contacts, blocks and reports.
+class ContactRepository {
+ public:
+  virtual ~ContactRepository() = default;
+  // Adds the contact unless present; answers the stored one (with its `blocked` flag).
+  virtual absl::StatusOr<StoredContact> Add(const Contact& contact) = 0;
+  // The owner's contacts, most recently added first, with `blocked` set.
+  virtual absl::StatusOr<std::vector<Contact>> List(absl::string_view owner_id) = 0;
+  // Idempotent.
+  virtual absl::Status Block(absl::string_view blocker_id, absl::string_view blocked_id,
+                             absl::Time now) = 0;
+  // Idempotent.
+  virtual absl::Status Unblock(absl::string_view blocker_id, absl::string_view blocked_id) = 0;
+  // True when either user blocks the other.
+  virtual absl::StatusOr<bool> IsBlockedEitherWay(absl::string_view user_a,
+                                                  absl::string_view user_b) = 0;
+  virtual absl::StatusOr<BlockRelations> Relations(absl::string_view user_id) = 0;
+  virtual absl::Status CreateReport(const Report& report) = 0;
+  // How many reports `reporter_id` filed at or after `since`.
+  virtual absl::StatusOr<int> CountReportsSince(absl::string_view reporter_id,
+                                                absl::Time since) = 0;
+};
+
+}  // namespace chatter::chat

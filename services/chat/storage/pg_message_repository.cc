@@ -1,0 +1,173 @@
+// Messages in PostgreSQL. A send is one statement (so one round trip and its own transaction):
+// it looks for the sender's earlier message with the same client_msg_id, bumps rooms.last_seq
+// (the row lock serialises the room's writers, so seq is gap-free and strictly increasing),
+// inserts the message with that seq and moves the sender's read marker to it. A duplicate found
+// up front bumps nothing; a duplicate committed concurrently trips the unique index, which rolls
+// the whole statement back (no seq is burnt), and the first message is read instead.
+#include "services/chat/storage/pg_message_repository.h"
+
+#include <pqxx/pqxx>
+
+#include "absl/strings/str_cat.h"
+#include "libs/pg/errors.h"
+#include "services/chat/storage/pg_autocommit.h"
+#include "services/chat/storage/pg_rows.h"
+
+namespace chatter::chat {
+namespace {
+
+std::vector<Message> MessagesFrom(const pqxx::result& rows) {
+  std::vector<Message> messages;
+  messages.reserve(rows.size());
+  for (const pqxx::row& row : rows) messages.push_back(*MessageFromRow(row, 0));
+  return messages;
+}
+
+}  // namespace
+
+std::vector<pg::PreparedStatement> PgMessageRepository::Statements() {
+  const std::string columns = MessageColumns("m");
+  const std::string created_at = TimestampFromMillis("$7");
+  return {
+      // $1 room, $2 id, $3 sender, $4 content, $5 attachments, $6 client_msg_id, $7 millis.
+      {"messages_insert",
+       absl::StrCat(
+           "WITH existing AS ("
+           "  SELECT * FROM messages WHERE room_id = $1 AND sender_id = $3 AND client_msg_id = $6"
+           "), bumped AS ("
+           "  UPDATE rooms SET last_seq = last_seq + 1"
+           "  WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM existing) RETURNING last_seq"
+           "), inserted AS ("
+           "  INSERT INTO messages (room_id, seq, id, sender_id, content, attachments,"
+           "    client_msg_id, created_at, updated_at)"
+           "  SELECT $1::uuid, last_seq, $2::uuid, $3::uuid, $4::text, $5::jsonb, $6::text, ",
+           created_at, ", ", created_at,
+           "  FROM bumped RETURNING *"
+           "), marked AS ("
+           "  UPDATE room_members SET last_read_seq = inserted.seq FROM inserted"
+           "  WHERE room_members.room_id = $1 AND room_members.user_id = $3"
+           "    AND room_members.last_read_seq < inserted.seq"
+           ") SELECT ",
+           columns,
+           ", m.created FROM ("
+           "  SELECT *, true AS created FROM inserted"
+           "  UNION ALL SELECT *, false AS created FROM existing) m")},
+      {"messages_by_client_msg_id",
+       absl::StrCat("SELECT ", columns,
+                    " FROM messages m WHERE m.room_id = $1 AND m.sender_id = $2 "
+                    "AND m.client_msg_id = $3")},
+      {"messages_by_id", absl::StrCat("SELECT ", columns, " FROM messages m WHERE m.id = $1")},
+      {"messages_before", absl::StrCat("SELECT ", columns,
+                                       " FROM messages m WHERE m.room_id = $1 AND m.seq < $2 "
+                                       "ORDER BY m.seq DESC LIMIT $3")},
+      {"messages_after", absl::StrCat("SELECT ", columns,
+                                      " FROM messages m WHERE m.room_id = $1 AND m.seq > $2 "
+                                      "ORDER BY m.seq ASC LIMIT $3")},
+      {"messages_update_content",
+       absl::StrCat("UPDATE messages AS m SET content = $2, edited = true, updated_at = ",
+                    TimestampFromMillis("$3"), " WHERE m.id = $1 AND NOT m.deleted RETURNING ",
+                    columns)},
+      {"messages_mark_deleted",
+       absl::StrCat("UPDATE messages AS m SET content = '', attachments = '[]'::jsonb, "
+                    "deleted = true, updated_at = ",
+                    TimestampFromMillis("$2"), " WHERE m.id = $1 AND NOT m.deleted RETURNING ",
+                    columns)},
+  };
+}
+
+absl::StatusOr<StoredMessage> PgMessageRepository::Insert(const NewMessage& message) {
+  absl::StatusOr<StoredMessage> stored = RunAutocommit(
+      pool_, "insert message", [&](pqxx::nontransaction& txn) -> absl::StatusOr<StoredMessage> {
+        pqxx::result rows =
+            txn.exec_prepared("messages_insert", message.room_id, message.id, message.sender_id,
+                              message.content, AttachmentsToJson(message.attachments),
+                              message.client_msg_id, absl::ToUnixMillis(message.created_at));
+        if (rows.empty()) {
+          return absl::NotFoundError(absl::StrCat("room ", message.room_id, " not found"));
+        }
+        return StoredMessage{*MessageFromRow(rows[0], 0), rows[0][kMessageColumnCount].as<bool>()};
+      });
+  // The same client_msg_id committed by a concurrent send: that one is the message.
+  if (pg::ViolatesConstraint(stored.status(), "messages_client_msg_key")) {
+    absl::StatusOr<Message> first = FindByClientMsgId(message);
+    if (!first.ok()) return first.status();
+    return StoredMessage{*std::move(first), false};
+  }
+  return stored;
+}
+
+absl::StatusOr<Message> PgMessageRepository::FindByClientMsgId(const NewMessage& message) {
+  return RunAutocommit(
+      pool_, "find message", [&](pqxx::nontransaction& txn) -> absl::StatusOr<Message> {
+        pqxx::result rows = txn.exec_prepared("messages_by_client_msg_id", message.room_id,
+                                              message.sender_id, message.client_msg_id);
+        if (rows.empty()) return absl::AbortedError("duplicate message vanished; retry");
+        return *MessageFromRow(rows[0], 0);
+      });
+}
+
+absl::StatusOr<Message> PgMessageRepository::FindById(absl::string_view message_id) {
+  return RunAutocommit(
+      pool_, "find message", [&](pqxx::nontransaction& txn) -> absl::StatusOr<Message> {
+        pqxx::result rows = txn.exec_prepared("messages_by_id", std::string(message_id));
+        if (rows.empty()) {
+          return absl::NotFoundError(absl::StrCat("message ", message_id, " not found"));
+        }
+        return *MessageFromRow(rows[0], 0);
+      });
+}
+
+absl::StatusOr<std::vector<Message>> PgMessageRepository::ListPage(const char* statement,
+                                                                   absl::string_view room_id,
+                                                                   int64_t seq, int limit) {
+  return RunAutocommit(
+      pool_, "list messages",
+      [&](pqxx::nontransaction& txn) -> absl::StatusOr<std::vector<Message>> {
+        return MessagesFrom(txn.exec_prepared(statement, std::string(room_id), seq, limit));
+      });
+}
+
+absl::StatusOr<std::vector<Message>> PgMessageRepository::ListBefore(absl::string_view room_id,
+                                                                     int64_t before_seq,
+                                                                     int limit) {
+  return ListPage("messages_before", room_id, before_seq, limit);
+}
+
+absl::StatusOr<std::vector<Message>> PgMessageRepository::ListAfter(absl::string_view room_id,
+                                                                    int64_t after_seq, int limit) {
+  return ListPage("messages_after", room_id, after_seq, limit);
+}
+
+absl::StatusOr<Message> PgMessageRepository::UpdateContent(absl::string_view message_id,
+                                                           absl::string_view content,
+                                                           absl::Time now) {
+  return RunAutocommit(
+      pool_, "edit message", [&](pqxx::nontransaction& txn) -> absl::StatusOr<Message> {
+        pqxx::result rows = txn.exec_prepared("messages_update_content", std::string(message_id),
+                                              std::string(content), absl::ToUnixMillis(now));
+        if (!rows.empty()) return *MessageFromRow(rows[0], 0);
+        // Nothing updated: tell "absent" from "deleted" (a delete may have just won).
+        pqxx::result existing = txn.exec_prepared("messages_by_id", std::string(message_id));
+        if (existing.empty()) {
+          return absl::NotFoundError(absl::StrCat("message ", message_id, " not found"));
+        }
+        return absl::FailedPreconditionError("the message is deleted");
+      });
+}
+
+absl::StatusOr<DeletedMessage> PgMessageRepository::MarkDeleted(absl::string_view message_id,
+                                                                absl::Time now) {
+  return RunAutocommit(
+      pool_, "delete message", [&](pqxx::nontransaction& txn) -> absl::StatusOr<DeletedMessage> {
+        pqxx::result rows = txn.exec_prepared("messages_mark_deleted", std::string(message_id),
+                                              absl::ToUnixMillis(now));
+        if (!rows.empty()) return DeletedMessage{*MessageFromRow(rows[0], 0), true};
+        pqxx::result existing = txn.exec_prepared("messages_by_id", std::string(message_id));
+        if (existing.empty()) {
+          return absl::NotFoundError(absl::StrCat("message ", message_id, " not found"));
+        }
+        return DeletedMessage{*MessageFromRow(existing[0], 0), false};
+      });
+}
+
+}  // namespace chatter::chat

@@ -1,0 +1,35 @@
+// Messages in PostgreSQL (table `messages`, keyed by (room_id, seq)). History pages are index
+// range scans on that primary key in either direction, never OFFSET.
+#pragma once
+
+#include <vector>
+
+#include "libs/pg/pool.h"
+#include "services/chat/domain/repositories.h"
+
+namespace chatter::chat {
+
+class PgMessageRepository final : public MessageRepository {
+ public:
+  explicit PgMessageRepository(pg::Pool& pool) : pool_(pool) {}
+  // Prepared on every pooled connection (see ServiceSpec::prepared_statements).
+  static std::vector<pg::PreparedStatement> Statements();
+
+  absl::StatusOr<StoredMessage> Insert(const NewMessage& message) override;
+  absl::StatusOr<Message> FindById(absl::string_view message_id) override;
+  absl::StatusOr<std::vector<Message>> ListBefore(absl::string_view room_id, int64_t before_seq,
+                                                  int limit) override;
+  absl::StatusOr<std::vector<Message>> ListAfter(absl::string_view room_id, int64_t after_seq,
+                                                 int limit) override;
+  absl::StatusOr<Message> UpdateContent(absl::string_view message_id, absl::string_view content,
+                                        absl::Time now) override;
+  absl::StatusOr<DeletedMessage> MarkDeleted(absl::string_view message_id, absl::Time now) override;
+
+ private:
+  absl::StatusOr<std::vector<Message>> ListPage(const char* statement, absl::string_view room_id,
+                                                int64_t seq, int limit);
+  absl::StatusOr<Message> FindByClientMsgId(const NewMessage& message);
+  pg::Pool& pool_;
+};
+
+}  // namespace chatter::chat

@@ -1,0 +1,41 @@
+// The column lists and row decoders that chat-svc's PostgreSQL repositories share (a room list
+// carries messages, a room check carries a membership), so each shape is written once.
+#pragma once
+
+#include <optional>
+#include <pqxx/row>
+#include <string>
+#include <vector>
+
+#include "absl/strings/string_view.h"
+#include "services/chat/domain/model.h"
+
+namespace chatter::chat {
+
+// SQL yielding epoch milliseconds of a timestamptz expression, and its inverse for a bigint
+// parameter ($N): the domain's absl::Time has millisecond precision on the wire.
+std::string MillisOf(absl::string_view column);
+std::string TimestampFromMillis(absl::string_view parameter);
+
+// Column lists qualified with `alias` (e.g. "r"); decoders read them from `row` at `offset`.
+inline constexpr int kRoomColumnCount = 9;
+std::string RoomColumns(absl::string_view alias);
+Room RoomFromRow(const pqxx::row& row, int offset);
+
+inline constexpr int kMembershipColumnCount = 5;
+std::string MembershipColumns(absl::string_view alias);
+// nullopt when the columns are NULL (the LEFT JOIN found no membership).
+std::optional<Membership> MembershipFromRow(const pqxx::row& row, int offset);
+
+inline constexpr int kMessageColumnCount = 11;
+std::string MessageColumns(absl::string_view alias);
+// nullopt when the columns are NULL (the LEFT JOIN found no message).
+std::optional<Message> MessageFromRow(const pqxx::row& row, int offset);
+
+// Attachments as stored in messages.attachments (a JSON array of objects).
+std::string AttachmentsToJson(const std::vector<Attachment>& attachments);
+
+// "{id,id,...}": a uuid[] parameter.
+std::string UuidArray(const std::vector<std::string>& ids);
+
+}  // namespace chatter::chat
