@@ -62,10 +62,11 @@ ChildProcess::Env AuthTestEnv();
 
 class Stack {
  public:
-  // Creates the databases, starts the proxies, auth-svc, then chat-svc and realtime-svc (pointed
-  // at auth-svc for token keys; each service migrates its database), then the gateway, and waits
-  // until the gateway's /readyz answers 200. Errors carry the log tails of every process, and the
-  // logs are kept.
+  // Creates the databases, starts the proxies, then auth-svc, realtime-svc and chat-svc in that
+  // order (each later one is pointed at the earlier ones: token keys and service tokens from
+  // auth-svc, events to realtime-svc; each service migrates its database), then the gateway, and
+  // waits until the gateway's /readyz answers 200. Errors carry the log tails of every process, and
+  // the logs are kept.
   static absl::StatusOr<std::unique_ptr<Stack>> Start(StackOptions options = {});
 
   // Kills whatever still runs (Stop() is the clean way), then drops the databases. Logs are
