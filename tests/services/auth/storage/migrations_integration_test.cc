@@ -14,6 +14,7 @@
 #include "libs/pg/migrator.h"
 #include "libs/pg/pool.h"
 #include "tests/libs/pg/test_database.h"
+#include "tests/services/common/migrated_database_test.h"
 #include "tests/services/common/schema_snapshot.h"
 
 namespace chatter::pg {
@@ -23,21 +24,9 @@ using ::testing::Contains;
 using ::testing::HasSubstr;
 using ::testing::IsSupersetOf;
 
-class AuthMigrationsIntegrationTest : public ::testing::Test {
+class AuthMigrationsIntegrationTest : public MigratedDatabaseTest {
  protected:
-  void SetUp() override {
-    absl::StatusOr<TestDatabase> db = TestDatabase::Create();
-    ASSERT_TRUE(db.ok()) << db.status();
-    db_.emplace(*std::move(db));
-    pool_.emplace(PoolOptions{.url = db_->url(), .size = 2});
-  }
-
-  absl::StatusOr<int> Migrate() { return Migrator(*pool_, "auth-svc").Apply(EmbeddedMigrations()); }
-
-  void MigrateOrFail() {
-    absl::StatusOr<int> applied = Migrate();
-    ASSERT_TRUE(applied.ok()) << applied.status();
-  }
+  AuthMigrationsIntegrationTest() : MigratedDatabaseTest("auth-svc") {}
 
   absl::Status InsertUser(const std::string& id, const std::string& username,
                           const std::string& email) {
@@ -48,9 +37,6 @@ class AuthMigrationsIntegrationTest : public ::testing::Test {
       return absl::OkStatus();
     });
   }
-
-  std::optional<TestDatabase> db_;
-  std::optional<Pool> pool_;
 };
 
 constexpr char kAlice[] = "018f0000-0000-7000-8000-000000000001";

@@ -14,6 +14,7 @@
 #include "libs/pg/migrator.h"
 #include "libs/pg/pool.h"
 #include "tests/libs/pg/test_database.h"
+#include "tests/services/common/migrated_database_test.h"
 #include "tests/services/common/schema_snapshot.h"
 
 namespace chatter::pg {
@@ -28,21 +29,9 @@ constexpr char kOtherRoom[] = "018f0000-0000-7000-8000-0000000000f2";
 constexpr char kAlice[] = "018f0000-0000-7000-8000-000000000001";
 constexpr char kBob[] = "018f0000-0000-7000-8000-000000000002";
 
-class ChatMigrationsIntegrationTest : public ::testing::Test {
+class ChatMigrationsIntegrationTest : public MigratedDatabaseTest {
  protected:
-  void SetUp() override {
-    absl::StatusOr<TestDatabase> db = TestDatabase::Create();
-    ASSERT_TRUE(db.ok()) << db.status();
-    db_.emplace(*std::move(db));
-    pool_.emplace(PoolOptions{.url = db_->url(), .size = 2});
-  }
-
-  absl::StatusOr<int> Migrate() { return Migrator(*pool_, "chat-svc").Apply(EmbeddedMigrations()); }
-
-  void MigrateOrFail() {
-    absl::StatusOr<int> applied = Migrate();
-    ASSERT_TRUE(applied.ok()) << applied.status();
-  }
+  ChatMigrationsIntegrationTest() : MigratedDatabaseTest("chat-svc") {}
 
   // Runs one statement with text parameters in its own transaction.
   template <typename... Args>
@@ -68,9 +57,6 @@ class ChatMigrationsIntegrationTest : public ::testing::Test {
         "VALUES ($1, $2, $3, $4, 'hi', $5)",
         room, seq, id, sender, client_msg_id);
   }
-
-  std::optional<TestDatabase> db_;
-  std::optional<Pool> pool_;
 };
 
 // Message ids: distinct UUIDs from a small counter.
