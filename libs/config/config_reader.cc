@@ -1,6 +1,8 @@
 // Typed, validated settings from environment variables.
 #include "libs/config/config_reader.h"
 
+#include <arpa/inet.h>
+
 #include <cstdlib>
 
 #include "absl/strings/ascii.h"
@@ -113,6 +115,29 @@ std::string ConfigReader::HostPort(absl::string_view name, absl::string_view def
   }
   effective_[std::string(name)] = value;
   return value;
+}
+
+std::string ConfigReader::GrpcTarget(absl::string_view name, absl::string_view default_value) {
+  std::string value = Raw(name).value_or(std::string(default_value));
+  effective_[std::string(name)] = value;
+  if (absl::StartsWith(value, "dns:///") && value.size() > 7) return value;
+  std::vector<std::string> items = absl::StrSplit(value, ',', absl::SkipWhitespace());
+  for (std::string& item : items) item = std::string(absl::StripAsciiWhitespace(item));
+  if (items.size() == 1 && ParseHostPort(items[0])) return items[0];
+  in_addr ipv4;
+  bool all_ipv4 = !items.empty();
+  for (const std::string& item : items) {
+    std::optional<HostAndPort> parsed = ParseHostPort(item);
+    all_ipv4 = all_ipv4 && parsed && parsed->port != 0 &&
+               inet_pton(AF_INET, parsed->host.c_str(), &ipv4) == 1;
+  }
+  if (!all_ipv4) {
+    Fail(name, absl::StrCat("must be host:port, a comma-separated list of IPv4 a.b.c.d:port, or "
+                            "dns:///name:port, got \"",
+                            value, "\""));
+    return value;
+  }
+  return absl::StrCat("ipv4:", absl::StrJoin(items, ","));
 }
 
 std::string ConfigReader::Enum(absl::string_view name, absl::string_view default_value,

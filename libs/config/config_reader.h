@@ -54,6 +54,10 @@ class ConfigReader {
   absl::Duration Millis(absl::string_view name, int64_t default_ms, int64_t min_ms, int64_t max_ms);
   // "host:port" or "[v6]:port"; port 0 means "any free port".
   std::string HostPort(absl::string_view name, absl::string_view default_value);
+  // Where a gRPC client connects: "host:port"; a comma-separated list of IPv4 "a.b.c.d:port"
+  // (tried in order, failing over to the next: returned as gRPC's "ipv4:a:p,b:q" target); or a
+  // gRPC "dns:///name:port" target as it is (every address the name resolves to).
+  std::string GrpcTarget(absl::string_view name, absl::string_view default_value);
   // One of `allowed`.
   std::string Enum(absl::string_view name, absl::string_view default_value,
                    const std::vector<std::string>& allowed);

@@ -8,7 +8,7 @@ ChatSettings ReadChatSettings(config::ConfigReader& reader) {
   settings.credentials.client_id = reader.String("CHATTER_SERVICE_CLIENT_ID", "chat-svc");
   settings.credentials.client_secret = reader.OptionalSecret("CHATTER_SERVICE_CLIENT_SECRET");
   settings.auth_address = reader.HostPort("CHATTER_AUTH_ADDR", "127.0.0.1:50051");
-  settings.realtime_address = reader.HostPort("CHATTER_REALTIME_ADDR", "127.0.0.1:50053");
+  settings.realtime_address = reader.GrpcTarget("CHATTER_REALTIME_ADDR", "127.0.0.1:50053");
   settings.auth_call_timeout = reader.Millis("CHATTER_AUTH_CALL_TIMEOUT_MS", 2000, 10, 60000);
   settings.publish_timeout = reader.Millis("CHATTER_REALTIME_PUBLISH_TIMEOUT_MS", 1000, 10, 60000);
   settings.event_queue_capacity =

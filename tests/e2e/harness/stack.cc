@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <csignal>
 #include <cstdlib>
 #include <random>
@@ -12,8 +13,10 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "libs/status/status_macros.h"
+#include "tests/e2e/harness/free_port.h"
 
 #ifndef AUTH_SVC_BIN
 #error "AUTH_SVC_BIN must name the auth-svc binary (see tests/e2e/CMakeLists.txt)"
@@ -24,8 +27,14 @@ namespace {
 
 constexpr absl::Duration kReadyzPollInterval = absl::Milliseconds(50);
 constexpr absl::Duration kReadyzRequestTimeout = absl::Seconds(3);
-// chat-svc's service principal: auth-svc knows it (AuthTestEnv), chat-svc presents it.
-constexpr char kChatServiceSecret[] = "e2e-chat-svc-secret-0123456789";
+// The service principals auth-svc knows (AuthTestEnv) and the callers present.
+struct ServicePrincipal {
+  const char* client_id;
+  const char* secret;
+};
+constexpr ServicePrincipal kChatPrincipal = {"chat-svc", "e2e-chat-svc-secret-0123456789"};
+constexpr ServicePrincipal kRealtimePrincipal = {"realtime-svc", "e2e-realtime-secret-0123456789"};
+constexpr ServicePrincipal kGatewayPrincipal = {"gateway", "e2e-gateway-secret-0123456789"};
 
 std::string RequiredEnv(const char* name, absl::Status& status) {
   const char* value = std::getenv(name);
@@ -114,7 +123,44 @@ std::string UrlWithAuthority(const std::string& url, const std::string& host_por
   return absl::StrCat(url.substr(0, begin), host_port, url.substr(end));
 }
 
-Stack::Stack(StackOptions options) : options_(std::move(options)), logs_("stack") {}
+Stack::Stack(StackOptions options) : options_(std::move(options)), logs_("stack") {
+  std::random_device random;
+  redis_prefix_ = absl::StrCat("e2e-", random(), random(), ":");
+  auto add = [this](Component component, int count) {
+    for (int index = 0; index < count; ++index) {
+      Slot slot;
+      slot.id = {component, index};
+      slots_.push_back(std::move(slot));
+    }
+  };
+  add(Component::kAuth, 1);
+  add(Component::kChat, 1);
+  add(Component::kRealtime, std::max(1, options_.realtime_instances));
+  add(Component::kGateway, std::max(1, options_.gateway_instances));
+}
+
+Stack::Slot& Stack::SlotOf(InstanceId id) {
+  return const_cast<Slot&>(static_cast<const Stack*>(this)->SlotOf(id));
+}
+
+const Stack::Slot& Stack::SlotOf(InstanceId id) const {
+  for (const Slot& slot : slots_) {
+    if (slot.id.component == id.component && slot.id.index == id.index) return slot;
+  }
+  ADD_FAILURE() << "the stack has no " << SlotName(id);
+  std::abort();
+}
+
+int Stack::InstanceCount(Component component) const {
+  int count = 0;
+  for (const Slot& slot : slots_) count += slot.id.component == component ? 1 : 0;
+  return count;
+}
+
+std::string Stack::SlotName(InstanceId id) {
+  std::string name = ComponentName(id.component);
+  return id.index == 0 ? name : absl::StrCat(name, ".", id.index);
+}
 
 absl::StatusOr<std::unique_ptr<Stack>> Stack::Start(StackOptions options) {
   std::unique_ptr<Stack> stack(new Stack(std::move(options)));
@@ -150,54 +196,79 @@ absl::Status Stack::StartAll() {
   }
 
   // auth-svc first: the other services fetch the token verification keys from it (and are not
-  // ready without them). realtime-svc before chat-svc, which publishes to it and so needs its
-  // address. Each service migrates its own database before serving.
-  for (const std::vector<Component>& group :
-       {std::vector<Component>{Component::kAuth}, std::vector<Component>{Component::kRealtime},
-        std::vector<Component>{Component::kChat}}) {
-    for (Component service : group) {
-      envs_[Index(service)] = ServiceEnv(service);
-      CHATTER_ASSIGN_OR_RETURN(processes_[Index(service)],
-                               ChildProcess::Start(ComponentName(service), BinaryPath(service), {},
-                                                   envs_[Index(service)], logs_.path()));
+  // ready without them). realtime-svc and chat-svc call each other (block relations; events), so
+  // chat-svc's port is picked before realtime-svc starts. Each service migrates its own database
+  // before serving.
+  SlotOf({Component::kChat}).ports.main = FreePort();
+  for (Component component :
+       {Component::kAuth, Component::kRealtime, Component::kChat, Component::kGateway}) {
+    for (Slot& slot : slots_) {
+      if (slot.id.component != component) continue;
+      slot.env = component == Component::kGateway ? GatewayEnv(slot.id.index) : ServiceEnv(slot.id);
+      CHATTER_ASSIGN_OR_RETURN(
+          slot.process, ChildProcess::Start(SlotName(slot.id), BinaryPath(component), {}, slot.env,
+                                            logs_.path()));
     }
-    for (Component service : group) {
-      CHATTER_RETURN_IF_ERROR(Launch(service, envs_[Index(service)], deadline - absl::Now()));
+    for (Slot& slot : slots_) {
+      if (slot.id.component == component) {
+        CHATTER_RETURN_IF_ERROR(Launch(slot, deadline - absl::Now()));
+      }
     }
   }
-  envs_[Index(Component::kGateway)] = GatewayEnv();
-  CHATTER_RETURN_IF_ERROR(
-      Launch(Component::kGateway, envs_[Index(Component::kGateway)], deadline - absl::Now()));
 
-  absl::StatusOr<HttpReply> ready = WaitForReadyz(
-      [](const HttpReply& reply) { return reply.status == 200; }, deadline - absl::Now());
-  return ready.status();
+  for (int gateway = 0; gateway < InstanceCount(Component::kGateway); ++gateway) {
+    int port = gateway_port(gateway);
+    absl::Status ready = absl::OkStatus();
+    while (true) {
+      absl::StatusOr<HttpReply> reply = HttpGet(port, "/readyz", {}, kReadyzRequestTimeout);
+      if (reply.ok() && reply->status == 200) break;
+      if (absl::Now() >= deadline) {
+        return absl::DeadlineExceededError(absl::StrCat(
+            SlotName({Component::kGateway, gateway}), " /readyz not 200 within the start timeout; ",
+            reply.ok() ? absl::StrCat(reply->status, " ", reply->body) : reply.status().ToString(),
+            "\n", LogTails()));
+      }
+      absl::SleepFor(kReadyzPollInterval);
+    }
+  }
+  return absl::OkStatus();
 }
 
-// Starts `component` with `env` unless already started, then reads its ports from the "serving"
-// line it logs once both of its listeners are bound.
-absl::Status Stack::Launch(Component component, const ChildProcess::Env& env,
-                           absl::Duration timeout) {
-  std::unique_ptr<ChildProcess>& process = processes_[Index(component)];
-  if (process == nullptr || process->exit_status().has_value()) {
+// Starts the slot's process with its env unless already started, then reads its ports from the
+// "serving" line it logs once both of its listeners are bound.
+absl::Status Stack::Launch(Slot& slot, absl::Duration timeout) {
+  Component component = slot.id.component;
+  if (slot.process == nullptr || slot.process->exit_status().has_value()) {
     CHATTER_ASSIGN_OR_RETURN(
-        process, ChildProcess::Start(ComponentName(component), BinaryPath(component), {}, env,
-                                     logs_.path()));
+        slot.process,
+        ChildProcess::Start(SlotName(slot.id), BinaryPath(component), {}, slot.env, logs_.path()));
   }
-  absl::StatusOr<nlohmann::json> serving = process->WaitForLogMessage("serving", timeout);
+  absl::StatusOr<nlohmann::json> serving = slot.process->WaitForLogMessage("serving", timeout);
   if (!serving.ok()) {
     return absl::Status(serving.status().code(),
                         absl::StrCat(serving.status().message(), "\n", LogTails()));
   }
   const char* main_field = component == Component::kGateway ? "http_port" : "grpc_port";
-  CHATTER_ASSIGN_OR_RETURN(ports_[Index(component)].main, PortField(*serving, main_field));
-  CHATTER_ASSIGN_OR_RETURN(ports_[Index(component)].admin, PortField(*serving, "admin_port"));
+  CHATTER_ASSIGN_OR_RETURN(slot.ports.main, PortField(*serving, main_field));
+  CHATTER_ASSIGN_OR_RETURN(slot.ports.admin, PortField(*serving, "admin_port"));
   return absl::OkStatus();
 }
 
-ChildProcess::Env Stack::ServiceEnv(Component service) const {
+std::string Stack::RealtimeAddresses(int first) const {
+  int count = InstanceCount(Component::kRealtime);
+  std::vector<std::string> addresses;
+  for (int i = 0; i < count; ++i) {
+    addresses.push_back(grpc_address(Component::kRealtime, (first + i) % count));
+  }
+  return absl::StrJoin(addresses, ",");
+}
+
+ChildProcess::Env Stack::ServiceEnv(InstanceId id) const {
+  Component service = id.component;
+  int chat_port = SlotOf({Component::kChat}).ports.main;
   ChildProcess::Env env = {
-      {"CHATTER_GRPC_LISTEN", "127.0.0.1:0"},
+      {"CHATTER_GRPC_LISTEN", service == Component::kChat ? absl::StrCat("127.0.0.1:", chat_port)
+                                                          : std::string("127.0.0.1:0")},
       {"CHATTER_ADMIN_LISTEN", "127.0.0.1:0"},
       {"CHATTER_SHUTDOWN_GRACE_MS", "5000"},
   };
@@ -212,23 +283,29 @@ ChildProcess::Env Stack::ServiceEnv(Component service) const {
     env.merge(AuthTestEnv());
   } else {
     env.emplace("CHATTER_AUTH_ADDR", grpc_address(Component::kAuth));
+    const ServicePrincipal& principal =
+        service == Component::kChat ? kChatPrincipal : kRealtimePrincipal;
+    env.emplace("CHATTER_SERVICE_CLIENT_ID", principal.client_id);
+    env.emplace("CHATTER_SERVICE_CLIENT_SECRET", principal.secret);
   }
-  if (service == Component::kRealtime) env.emplace("CHATTER_REDIS_URL", redis_url_);
-  if (service == Component::kChat) {
-    env.emplace("CHATTER_SERVICE_CLIENT_ID", "chat-svc");
-    env.emplace("CHATTER_SERVICE_CLIENT_SECRET", kChatServiceSecret);
-    env.emplace("CHATTER_REALTIME_ADDR", grpc_address(Component::kRealtime));
+  if (service == Component::kRealtime) {
+    env.emplace("CHATTER_REDIS_URL", redis_url_);
+    env.emplace("CHATTER_REDIS_PREFIX", redis_prefix_);
+    env.emplace("CHATTER_CHAT_ADDR", absl::StrCat("127.0.0.1:", chat_port));
   }
+  if (service == Component::kChat) env.emplace("CHATTER_REALTIME_ADDR", RealtimeAddresses(0));
   return WithOverrides(service, std::move(env));
 }
 
-ChildProcess::Env Stack::GatewayEnv() const {
+ChildProcess::Env Stack::GatewayEnv(int instance) const {
   ChildProcess::Env env = {
       {"CHATTER_HTTP_LISTEN", "127.0.0.1:0"},
       {"CHATTER_ADMIN_LISTEN", "127.0.0.1:0"},
       {"CHATTER_AUTH_ADDR", grpc_address(Component::kAuth)},
       {"CHATTER_CHAT_ADDR", grpc_address(Component::kChat)},
-      {"CHATTER_REALTIME_ADDR", grpc_address(Component::kRealtime)},
+      {"CHATTER_REALTIME_ADDR", RealtimeAddresses(instance % InstanceCount(Component::kRealtime))},
+      {"CHATTER_SERVICE_CLIENT_ID", kGatewayPrincipal.client_id},
+      {"CHATTER_SERVICE_CLIENT_SECRET", kGatewayPrincipal.secret},
       {"CHATTER_SHUTDOWN_GRACE_MS", "5000"},
   };
   return WithOverrides(Component::kGateway, std::move(env));
@@ -250,19 +327,25 @@ ChildProcess::Env AuthTestEnv() {
       {"CHATTER_JWT_SIGNING_KEYS", absl::StrCat("e2e:", absl::WebSafeBase64Escape(seed))},
       {"CHATTER_ARGON2_OPS_LIMIT", "1"},
       {"CHATTER_ARGON2_MEM_KIB", "8192"},
-      {"CHATTER_SERVICE_CLIENTS", absl::StrCat("chat-svc:", kChatServiceSecret)},
+      {"CHATTER_SERVICE_CLIENTS",
+       absl::StrJoin({kChatPrincipal, kRealtimePrincipal, kGatewayPrincipal}, ",",
+                     [](std::string* out, const ServicePrincipal& principal) {
+                       absl::StrAppend(out, principal.client_id, ":", principal.secret);
+                     })},
   };
 }
 
 Stack::~Stack() {
   // ChildProcess destructors SIGKILL leftovers; databases are dropped after that.
-  for (auto& process : processes_) process.reset();
+  for (Slot& slot : slots_) slot.process.reset();
 }
 
-std::string Stack::gateway_url() const { return absl::StrCat("http://127.0.0.1:", gateway_port()); }
+std::string Stack::gateway_url(int instance) const {
+  return absl::StrCat("http://127.0.0.1:", gateway_port(instance));
+}
 
-std::string Stack::grpc_address(Component service) const {
-  return absl::StrCat("127.0.0.1:", ports_[Index(service)].main);
+std::string Stack::grpc_address(Component service, int instance) const {
+  return absl::StrCat("127.0.0.1:", SlotOf({service, instance}).ports.main);
 }
 
 const pg::TestDatabase& Stack::database(Component service) const {
@@ -285,44 +368,44 @@ absl::StatusOr<HttpReply> Stack::WaitForReadyz(const std::function<bool(const Ht
                                                   "; last answer: ", last, "\n", LogTails()));
 }
 
-ExitStatus Stack::Kill(Component component, int signal) {
-  killed_[Index(component)] = true;
-  return process(component).Stop(signal, options_.stop_timeout);
+ExitStatus Stack::Kill(InstanceId instance, int signal) {
+  Slot& slot = SlotOf(instance);
+  slot.killed = true;
+  return slot.process->Stop(signal, options_.stop_timeout);
 }
 
-absl::Status Stack::Restart(Component component) {
-  ChildProcess& old = process(component);
-  if (old.Running()) {
+absl::Status Stack::Restart(InstanceId instance) {
+  Slot& slot = SlotOf(instance);
+  if (slot.process->Running()) {
     return absl::FailedPreconditionError(
-        absl::StrCat(ComponentName(component), " still runs; Kill() it first"));
+        absl::StrCat(SlotName(instance), " still runs; Kill() it first"));
   }
-  ChildProcess::Env env = envs_[Index(component)];
-  const Ports& ports = ports_[Index(component)];
-  env[component == Component::kGateway ? "CHATTER_HTTP_LISTEN" : "CHATTER_GRPC_LISTEN"] =
-      absl::StrCat("127.0.0.1:", ports.main);
-  env["CHATTER_ADMIN_LISTEN"] = absl::StrCat("127.0.0.1:", ports.admin);
+  Component component = instance.component;
+  slot.env[component == Component::kGateway ? "CHATTER_HTTP_LISTEN" : "CHATTER_GRPC_LISTEN"] =
+      absl::StrCat("127.0.0.1:", slot.ports.main);
+  slot.env["CHATTER_ADMIN_LISTEN"] = absl::StrCat("127.0.0.1:", slot.ports.admin);
   // The new process appends to the same log; "serving" must come from it, so use a new name.
-  CHATTER_ASSIGN_OR_RETURN(processes_[Index(component)],
-                           ChildProcess::Start(absl::StrCat(ComponentName(component), ".restarted"),
-                                               BinaryPath(component), {}, env, logs_.path()));
-  killed_[Index(component)] = false;
-  return Launch(component, env, options_.start_timeout);
+  CHATTER_ASSIGN_OR_RETURN(slot.process,
+                           ChildProcess::Start(absl::StrCat(SlotName(instance), ".restarted"),
+                                               BinaryPath(component), {}, slot.env, logs_.path()));
+  slot.killed = false;
+  return Launch(slot, options_.start_timeout);
 }
 
 void Stack::Stop() {
   if (stopped_) return;
   stopped_ = true;
   // All of a group get SIGTERM at once, then each gets the whole timeout to exit.
-  auto stop = [this](std::vector<Component> group) {
-    std::vector<Component> signalled;
-    for (Component component : group) {
-      ChildProcess* child = processes_[Index(component)].get();
-      if (child == nullptr || killed_[Index(component)]) continue;
-      child->Signal(SIGTERM);
-      signalled.push_back(component);
+  auto stop = [this](bool gateways) {
+    std::vector<Slot*> signalled;
+    for (Slot& slot : slots_) {
+      if ((slot.id.component == Component::kGateway) != gateways) continue;
+      if (slot.process == nullptr || slot.killed) continue;
+      slot.process->Signal(SIGTERM);
+      signalled.push_back(&slot);
     }
-    for (Component component : signalled) {
-      ChildProcess& child = process(component);
+    for (Slot* slot : signalled) {
+      ChildProcess& child = *slot->process;
       std::optional<ExitStatus> status = child.WaitExit(options_.stop_timeout);
       if (!status) {
         ADD_FAILURE() << child.name() << " did not exit within "
@@ -335,14 +418,14 @@ void Stack::Stop() {
           << child.LogTail();
     }
   };
-  stop({Component::kGateway});
-  stop({kServices.begin(), kServices.end()});
+  stop(/*gateways=*/true);
+  stop(/*gateways=*/false);
 }
 
 std::string Stack::LogTails() const {
   std::string tails;
-  for (const auto& process : processes_) {
-    if (process != nullptr) absl::StrAppend(&tails, process->LogTail(20));
+  for (const Slot& slot : slots_) {
+    if (slot.process != nullptr) absl::StrAppend(&tails, slot.process->LogTail(20));
   }
   return tails;
 }

@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -41,6 +42,12 @@ absl::StatusOr<UrlAuthority> ParseUrlAuthority(const std::string& url, int defau
 // `url` with its host:port replaced by `host_port`.
 std::string UrlWithAuthority(const std::string& url, const std::string& host_port);
 
+// One running copy of a component: realtime-svc and the gateway may run several (index 0, 1, ...).
+struct InstanceId {
+  Component component;
+  int index = 0;
+};
+
 struct StackOptions {
   // auth-svc and chat-svc reach PostgreSQL through postgres_proxy().
   bool proxy_postgres = false;
@@ -49,6 +56,12 @@ struct StackOptions {
   // Extra or overriding settings (docs/CONFIGURATION.md) per component, applied last, e.g.
   // {{Component::kGateway, {{"CHATTER_CORS_ORIGINS", "http://localhost:*"}}}}.
   std::map<Component, ChildProcess::Env> env = {};
+  // How many realtime-svc processes and gateways to run. They share Redis (one key prefix per
+  // stack). Gateway i is pointed at realtime-svc i % realtime_instances first and at the others
+  // after it, so it fails over when that one dies. chat-svc publishes to every instance, first
+  // to instance 0.
+  int realtime_instances = 1;
+  int gateway_instances = 1;
   // Bound on the whole start, including the first 200 from the gateway's /readyz.
   absl::Duration start_timeout = absl::Seconds(30);
   // Bound on each process's exit after SIGTERM in Stop().
@@ -75,14 +88,20 @@ class Stack {
   Stack(const Stack&) = delete;
   Stack& operator=(const Stack&) = delete;
 
-  int gateway_port() const { return ports_[Index(Component::kGateway)].main; }
-  std::string gateway_url() const;  // "http://127.0.0.1:<port>"
+  int gateway_port(int instance = 0) const {
+    return SlotOf({Component::kGateway, instance}).ports.main;
+  }
+  std::string gateway_url(int instance = 0) const;  // "http://127.0.0.1:<port>"
   // The gRPC address ("127.0.0.1:<port>") of a service.
-  std::string grpc_address(Component service) const;
+  std::string grpc_address(Component service, int instance = 0) const;
   // The admin HTTP port (/metrics, /healthz, /readyz) of any component.
-  int admin_port(Component component) const { return ports_[Index(component)].admin; }
+  int admin_port(Component component, int instance = 0) const {
+    return SlotOf({component, instance}).ports.admin;
+  }
 
-  ChildProcess& process(Component component) { return *processes_[Index(component)]; }
+  ChildProcess& process(Component component, int instance = 0) {
+    return *SlotOf({component, instance}).process;
+  }
   // Null unless asked for in StackOptions.
   TcpProxy* postgres_proxy() { return postgres_proxy_.get(); }
   TcpProxy* redis_proxy() { return redis_proxy_.get(); }
@@ -96,10 +115,14 @@ class Stack {
 
   // Ends `component` with `signal` (SIGKILL by default) on purpose: Stop() will not expect it to
   // have exited cleanly. Returns how it ended.
-  ExitStatus Kill(Component component, int signal = SIGKILL);
+  ExitStatus Kill(Component component, int signal = SIGKILL) {
+    return Kill(InstanceId{component}, signal);
+  }
+  ExitStatus Kill(InstanceId instance, int signal = SIGKILL);
   // Starts a component that Kill() ended again, on the same ports, and waits for its "serving"
   // log line.
-  absl::Status Restart(Component component);
+  absl::Status Restart(Component component) { return Restart(InstanceId{component}); }
+  absl::Status Restart(InstanceId instance);
 
   // SIGTERM to the gateway, then to the three services; adds a test failure (with the log tail)
   // for every process not ended by Kill() that does not exit with code 0 in time. Idempotent.
@@ -113,14 +136,28 @@ class Stack {
     int main = 0;  // gRPC for services, public HTTP for the gateway
     int admin = 0;
   };
-  static size_t Index(Component component) { return static_cast<size_t>(component); }
+  // Everything about one process of the stack.
+  struct Slot {
+    InstanceId id;
+    ChildProcess::Env env;
+    Ports ports;
+    bool killed = false;
+    std::unique_ptr<ChildProcess> process;
+  };
 
   explicit Stack(StackOptions options);
+  Slot& SlotOf(InstanceId id);
+  const Slot& SlotOf(InstanceId id) const;
+  int InstanceCount(Component component) const;
   absl::Status StartAll();
-  absl::Status Launch(Component component, const ChildProcess::Env& env, absl::Duration timeout);
-  ChildProcess::Env ServiceEnv(Component service) const;
-  ChildProcess::Env GatewayEnv() const;
+  absl::Status Launch(Slot& slot, absl::Duration timeout);
+  ChildProcess::Env ServiceEnv(InstanceId service) const;
+  ChildProcess::Env GatewayEnv(int instance) const;
   ChildProcess::Env WithOverrides(Component component, ChildProcess::Env env) const;
+  // "realtime-svc" for instance 0, "realtime-svc.1" for the next: log and process names.
+  static std::string SlotName(InstanceId id);
+  // The comma-separated realtime-svc addresses, instance `first` first.
+  std::string RealtimeAddresses(int first) const;
 
   StackOptions options_;
   TempDir logs_;  // First: destroyed last, after every process wrote its last line.
@@ -129,10 +166,8 @@ class Stack {
   std::string redis_url_;
   std::unique_ptr<TcpProxy> postgres_proxy_;
   std::unique_ptr<TcpProxy> redis_proxy_;
-  std::array<ChildProcess::Env, 4> envs_;
-  std::array<Ports, 4> ports_;
-  std::array<bool, 4> killed_ = {false, false, false, false};
-  std::array<std::unique_ptr<ChildProcess>, 4> processes_;  // Last: destroyed first.
+  std::string redis_prefix_;  // Unique per stack: tests share one Redis.
+  std::vector<Slot> slots_;   // Last: processes end first.
   bool stopped_ = false;
 };
 

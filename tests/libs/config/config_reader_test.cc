@@ -95,6 +95,27 @@ TEST(ConfigReader, HostPortValidation) {
   EXPECT_EQ(parsed->port, 0);
 }
 
+TEST(ConfigReader, GrpcTargetAcceptsOneAddressAListOrDns) {
+  MapEnv env(Values{{"ONE", "realtime.internal:50053"},
+                    {"LIST", "127.0.0.1:7001, 127.0.0.1:7002"},
+                    {"DNS", "dns:///realtime.internal:50053"},
+                    {"NAMES", "a.internal:1,b.internal:2"},
+                    {"ZERO", "127.0.0.1:0,127.0.0.1:1"}});
+  ConfigReader reader(env);
+  EXPECT_EQ(reader.GrpcTarget("ONE", ""), "realtime.internal:50053");
+  EXPECT_EQ(reader.GrpcTarget("LIST", ""), "ipv4:127.0.0.1:7001,127.0.0.1:7002");
+  EXPECT_EQ(reader.GrpcTarget("DNS", ""), "dns:///realtime.internal:50053");
+  EXPECT_EQ(reader.GrpcTarget("UNSET", "127.0.0.1:50053"), "127.0.0.1:50053");
+  EXPECT_TRUE(reader.status().ok()) << reader.status();
+  EXPECT_EQ(reader.Effective().at("LIST"), "127.0.0.1:7001, 127.0.0.1:7002");
+  reader.GrpcTarget("NAMES", "");
+  EXPECT_TRUE(absl::StartsWith(reader.status().message(), "NAMES:")) << reader.status();
+
+  ConfigReader zero_port(env);
+  zero_port.GrpcTarget("ZERO", "");
+  EXPECT_TRUE(absl::StartsWith(zero_port.status().message(), "ZERO:")) << zero_port.status();
+}
+
 TEST(ConfigReader, EnumAndList) {
   MapEnv env(Values{{"LEVEL", "DEBUG"}, {"ORIGINS", " http://a , ,http://b "}, {"BAD", "loud"}});
   ConfigReader reader(env);
