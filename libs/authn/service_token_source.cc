@@ -15,17 +15,7 @@ constexpr double kRefreshAtLifetimeFraction = 0.8;
 // Transport trouble keeps its code (callers may retry); any other failure means auth-svc
 // refused our own credentials, which is a deployment error, not the end user's.
 absl::Status FromIssueFailure(const grpc::Status& rpc) {
-  absl::Status status = status::FromGrpcStatus(rpc);
-  std::string message = absl::StrCat("auth-svc IssueServiceToken: ", status.message());
-  switch (status.code()) {
-    case absl::StatusCode::kUnavailable:
-    case absl::StatusCode::kDeadlineExceeded:
-    case absl::StatusCode::kResourceExhausted:
-    case absl::StatusCode::kCancelled:
-      return absl::Status(status.code(), message);
-    default:
-      return absl::InternalError(message);
-  }
+  return status::FromDependencyFailure(rpc, "auth-svc IssueServiceToken");
 }
 
 }  // namespace
@@ -56,6 +46,10 @@ absl::StatusOr<std::string> ServiceTokenSource::Token() {
   std::lock_guard lock(mu_);
   cached_ = *std::move(fetched);
   return cached_->token;
+}
+
+std::optional<std::string> ServiceTokenSource::CachedToken() const {
+  return CachedBefore(&Cached::expires_at);
 }
 
 absl::Status ServiceTokenSource::Attach(grpc::ClientContext& context) {

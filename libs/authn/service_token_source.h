@@ -37,6 +37,11 @@ class ServiceTokenSource {
   // credentials (a deployment error, so it must not reach end users as a 401).
   absl::StatusOr<std::string> Token();
 
+  // The cached token while it has not expired, never calling auth-svc: for event loops and
+  // gRPC reactions, which must not block. Something else (a background thread calling Token())
+  // keeps the cache fresh; nullopt before the first successful fetch or after expiry.
+  std::optional<std::string> CachedToken() const;
+
   // Adds `authorization: Bearer <token>` to `context`; the error of Token() otherwise.
   absl::Status Attach(grpc::ClientContext& context);
 

@@ -123,6 +123,7 @@ std::vector<grpc_server::DependencyCheck> ServiceRuntime::DependencyChecks() {
   if (token_verification_) {
     checks.push_back({"auth-keys", [this] { return token_verification_->CheckKeys(); }});
   }
+  for (const grpc_server::DependencyCheck& check : extra_checks_) checks.push_back(check);
   return checks;
 }
 
@@ -150,6 +151,11 @@ int ServiceRuntime::Serve() {
             {{"signal", signal_number},
              {"grace_ms", absl::ToInt64Milliseconds(server_options_.shutdown_grace)}});
   readiness.Stop();
+  if (!shutdown_hooks_.empty()) {
+    // Not serving first, so clients that reconnect at once pick another instance.
+    if (auto* health = server_->health()) health->SetServingStatus(false);
+    for (const std::function<void()>& hook : shutdown_hooks_) hook();
+  }
   server_->Shutdown();
   admin.Stop();
   log::Info("stopped");

@@ -6,6 +6,7 @@
 //   return runtime.Serve();                          // serve until SIGTERM/SIGINT, drain
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -59,6 +60,16 @@ class ServiceRuntime {
   // Only when spec.verifies_tokens_with_public_keys.
   const authn::Authenticator& authenticator() const { return token_verification_->authenticator(); }
 
+  // A readiness check of the service's own (e.g. a subscription), reported like the
+  // dependencies' under `check.name`. Call before Serve().
+  void AddReadinessCheck(grpc_server::DependencyCheck check) {
+    extra_checks_.push_back(std::move(check));
+  }
+  // Runs on SIGTERM/SIGINT after health turned NOT_SERVING and before the gRPC server stops
+  // accepting calls and drains: the place to end long-lived streams so their clients fail over
+  // at once instead of waiting out the grace period. Call before Serve().
+  void AddShutdownHook(std::function<void()> hook) { shutdown_hooks_.push_back(std::move(hook)); }
+
   // Serves until SIGTERM/SIGINT, then drains in-flight calls and returns the exit code.
   int Serve();
 
@@ -84,6 +95,8 @@ class ServiceRuntime {
   std::unique_ptr<grpc_server::GrpcServer> server_;
   ids::SystemClock clock_;
   std::unique_ptr<authn::TokenVerification> token_verification_;
+  std::vector<grpc_server::DependencyCheck> extra_checks_;
+  std::vector<std::function<void()>> shutdown_hooks_;
 };
 
 }  // namespace chatter::service

@@ -3,6 +3,7 @@
 
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include "libs/status/error_details.h"
 
 namespace chatter::status {
@@ -24,6 +25,24 @@ absl::Status FromGrpcStatus(const grpc::Status& status) {
     if (details.ParseFromString(status.error_details())) SetErrorDetails(result, details);
   }
   return result;
+}
+
+absl::Status FromDependencyFailure(const grpc::Status& rpc, absl::string_view what,
+                                   std::initializer_list<absl::StatusCode> kept) {
+  absl::Status status = FromGrpcStatus(rpc);
+  std::string message = absl::StrCat(what, ": ", status.message());
+  switch (status.code()) {
+    case absl::StatusCode::kUnavailable:
+    case absl::StatusCode::kDeadlineExceeded:
+    case absl::StatusCode::kResourceExhausted:
+    case absl::StatusCode::kCancelled:
+      return absl::Status(status.code(), message);
+    default:
+      for (absl::StatusCode code : kept) {
+        if (status.code() == code) return absl::Status(code, message);
+      }
+      return absl::InternalError(message);
+  }
 }
 
 }  // namespace chatter::status

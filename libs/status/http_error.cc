@@ -90,9 +90,6 @@ std::optional<int> RetryAfterSeconds(const absl::Status& status) {
   return 1;
 }
 
-namespace {
-
-// Public text for codes whose service-side message may name hosts, SQL or other internals.
 std::optional<absl::string_view> PublicMessageFor(absl::StatusCode code) {
   switch (code) {
     case absl::StatusCode::kInternal:
@@ -107,8 +104,6 @@ std::optional<absl::string_view> PublicMessageFor(absl::StatusCode code) {
       return std::nullopt;
   }
 }
-
-}  // namespace
 
 std::string ErrorEnvelopeJson(const absl::Status& status, absl::string_view request_id) {
   nlohmann::json details = nlohmann::json::array();

@@ -18,18 +18,8 @@ constexpr size_t kBatchSize = 500;
 }  // namespace
 
 absl::Status FromAuthFailure(const grpc::Status& rpc, absl::string_view method) {
-  absl::Status status = status::FromGrpcStatus(rpc);
-  std::string message = absl::StrCat("auth-svc ", method, ": ", status.message());
-  switch (status.code()) {
-    case absl::StatusCode::kUnavailable:
-    case absl::StatusCode::kDeadlineExceeded:
-    case absl::StatusCode::kResourceExhausted:
-    case absl::StatusCode::kCancelled:
-    case absl::StatusCode::kNotFound:
-      return absl::Status(status.code(), message);
-    default:
-      return absl::InternalError(message);
-  }
+  return status::FromDependencyFailure(rpc, absl::StrCat("auth-svc ", method),
+                                       {absl::StatusCode::kNotFound});
 }
 
 AuthUserDirectory::AuthUserDirectory(std::shared_ptr<grpc::ChannelInterface> auth_channel,

@@ -55,6 +55,21 @@ TEST_F(ServiceTokenSourceTest, CachesTheTokenUntilEightyPercentOfItsLifetime) {
   EXPECT_EQ(server_.service().issue_calls(), 2);
 }
 
+TEST_F(ServiceTokenSourceTest, CachedTokenNeverCallsAuthAndEndsAtExpiry) {
+  EXPECT_EQ(source_.CachedToken(), std::nullopt);
+  EXPECT_EQ(server_.service().issue_calls(), 0);
+
+  std::string first = TokenOrDie();
+  EXPECT_EQ(source_.CachedToken(), first);
+  clock_.Advance(absl::Seconds(250));  // Past the renewal point: still served, not renewed.
+  EXPECT_EQ(source_.CachedToken(), first);
+  EXPECT_EQ(server_.service().issue_calls(), 1);
+
+  clock_.Advance(absl::Seconds(50));  // At expiry.
+  EXPECT_EQ(source_.CachedToken(), std::nullopt);
+  EXPECT_EQ(server_.service().issue_calls(), 1);
+}
+
 TEST_F(ServiceTokenSourceTest, AnExpiredTokenIsReplaced) {
   std::string first = TokenOrDie();
   clock_.Advance(absl::Hours(1));

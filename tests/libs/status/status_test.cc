@@ -118,5 +118,27 @@ TEST(Macros, ReturnEarlyOnError) {
   EXPECT_EQ(CheckEven(3).message(), "odd");
 }
 
+TEST(DependencyFailure, TransportTroubleKeepsItsCodeTheRestIsInternal) {
+  absl::Status down =
+      FromDependencyFailure(grpc::Status(grpc::StatusCode::UNAVAILABLE, "gone"), "chat-svc X");
+  EXPECT_EQ(down.code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(down.message(), "chat-svc X: gone");
+  EXPECT_EQ(
+      FromDependencyFailure(grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED, ""), "a").code(),
+      absl::StatusCode::kDeadlineExceeded);
+  // The dependency refused us (e.g. our service token): never the end user's 401/403.
+  absl::Status refused =
+      FromDependencyFailure(grpc::Status(grpc::StatusCode::UNAUTHENTICATED, "bad"), "auth-svc Y");
+  EXPECT_EQ(refused.code(), absl::StatusCode::kInternal);
+  EXPECT_EQ(refused.message(), "auth-svc Y: bad");
+  // Codes the caller expects are kept when asked for.
+  EXPECT_EQ(FromDependencyFailure(grpc::Status(grpc::StatusCode::NOT_FOUND, "no"), "z",
+                                  {absl::StatusCode::kNotFound})
+                .code(),
+            absl::StatusCode::kNotFound);
+  EXPECT_EQ(FromDependencyFailure(grpc::Status(grpc::StatusCode::NOT_FOUND, "no"), "z").code(),
+            absl::StatusCode::kInternal);
+}
+
 }  // namespace
 }  // namespace chatter::status
