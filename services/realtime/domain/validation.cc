@@ -1,0 +1,79 @@
+// Validation of Publish and GetPresence requests.
+#include "services/realtime/domain/validation.h"
+
+#include "absl/strings/str_cat.h"
+#include "libs/ids/uuid.h"
+#include "libs/status/error_details.h"
+
+namespace chatter::realtime {
+namespace {
+
+// The payload's room id field, or nullptr when no payload is set.
+std::string* PayloadRoomId(v1::RoomEvent& event, std::string& field) {
+  switch (event.payload_case()) {
+    case v1::RoomEvent::kMessageCreated:
+      field = "event.message_created.room_id";
+      return event.mutable_message_created()->mutable_room_id();
+    case v1::RoomEvent::kMessageUpdated:
+      field = "event.message_updated.room_id";
+      return event.mutable_message_updated()->mutable_room_id();
+    case v1::RoomEvent::kMessageDeleted:
+      field = "event.message_deleted.room_id";
+      return event.mutable_message_deleted()->mutable_room_id();
+    case v1::RoomEvent::kReadReceipt:
+      field = "event.read_receipt.room_id";
+      return event.mutable_read_receipt()->mutable_room_id();
+    case v1::RoomEvent::kMemberJoined:
+      field = "event.member_joined.room_id";
+      return event.mutable_member_joined()->mutable_room_id();
+    case v1::RoomEvent::kMemberLeft:
+      field = "event.member_left.room_id";
+      return event.mutable_member_left()->mutable_room_id();
+    case v1::RoomEvent::kTyping:
+      field = "event.typing.room_id";
+      return event.mutable_typing()->mutable_room_id();
+    case v1::RoomEvent::PAYLOAD_NOT_SET:
+      return nullptr;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> ParseId(absl::string_view field, absl::string_view value) {
+  if (value.empty()) return status::InvalidFieldError(field, "is required");
+  std::optional<std::string> id = ids::NormalizeUuid(std::string_view(value.data(), value.size()));
+  if (!id) return status::InvalidFieldError(field, "must be a UUID");
+  return *std::move(id);
+}
+
+absl::Status ValidateRoomEvent(v1::RoomEvent& event) {
+  absl::StatusOr<std::string> room = ParseId("event.room_id", event.room_id());
+  if (!room.ok()) return room.status();
+  std::string field;
+  std::string* payload_room = PayloadRoomId(event, field);
+  if (payload_room == nullptr) return status::InvalidFieldError("event", "has no payload");
+  std::optional<std::string> own = ids::NormalizeUuid(*payload_room);
+  if (!own || *own != *room) return status::InvalidFieldError(field, "must equal event.room_id");
+  event.set_room_id(*room);
+  *payload_room = *std::move(own);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<std::string>> ParseUserIds(
+    const google::protobuf::RepeatedPtrField<std::string>& ids) {
+  if (ids.empty()) return status::InvalidFieldError("user_ids", "at least one id is required");
+  if (ids.size() > kMaxPresenceIds) {
+    return status::InvalidFieldError("user_ids", absl::StrCat("at most ", kMaxPresenceIds, " ids"));
+  }
+  std::vector<std::string> parsed;
+  parsed.reserve(ids.size());
+  for (int i = 0; i < ids.size(); ++i) {
+    absl::StatusOr<std::string> id = ParseId(absl::StrCat("user_ids[", i, "]"), ids[i]);
+    if (!id.ok()) return id.status();
+    parsed.push_back(*std::move(id));
+  }
+  return parsed;
+}
+
+}  // namespace chatter::realtime

@@ -1,0 +1,94 @@
+// ShardedWorkQueue and PeriodicTask: work of one key runs in order on one shard, a full shard
+// drops (never blocks the poster), Stop() drops what waits and joins; the periodic task runs
+// repeatedly and stops at once.
+#include "services/realtime/work/sharded_work_queue.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <future>
+#include <mutex>
+#include <vector>
+
+#include "services/realtime/work/periodic_task.h"
+#include "tests/libs/redis/redis_test_support.h"
+
+namespace chatter::realtime {
+namespace {
+
+using redis::testing::Eventually;
+
+TEST(ShardedWorkQueue, OneKeyRunsInPostingOrder) {
+  ShardedWorkQueue queue("test", 4, 1000);
+  queue.Start();
+  std::mutex mu;
+  std::vector<int> seen;
+  for (int i = 0; i < 200; ++i) {
+    ASSERT_TRUE(queue.Post("user-1", [&, i] {
+      std::lock_guard lock(mu);
+      seen.push_back(i);
+    }));
+  }
+  ASSERT_TRUE(Eventually([&] {
+    std::lock_guard lock(mu);
+    return seen.size() == 200;
+  }));
+  for (int i = 0; i < 200; ++i) EXPECT_EQ(seen[i], i);
+  EXPECT_EQ(queue.ShardOf("user-1"), queue.ShardOf("user-1"));
+}
+
+TEST(ShardedWorkQueue, AFullShardDropsInsteadOfBlocking) {
+  ShardedWorkQueue queue("test", 1, 2);
+  queue.Start();
+  std::promise<void> release;
+  std::shared_future<void> gate = release.get_future().share();
+  std::atomic<bool> running{false};
+  ASSERT_TRUE(queue.PostToShard(0, [&] {
+    running = true;
+    gate.wait();
+  }));
+  ASSERT_TRUE(Eventually([&] { return running.load(); }));
+  std::atomic<int> ran{0};
+  EXPECT_TRUE(queue.PostToShard(0, [&] { ++ran; }));
+  EXPECT_TRUE(queue.PostToShard(0, [&] { ++ran; }));
+  EXPECT_FALSE(queue.PostToShard(0, [&] { ++ran; }));  // Capacity 2 waiting.
+  EXPECT_EQ(queue.pending(), 2u);
+  release.set_value();
+  ASSERT_TRUE(Eventually([&] { return ran.load() == 2; }));
+}
+
+TEST(ShardedWorkQueue, StopDropsWaitingWorkAndRefusesMore) {
+  ShardedWorkQueue queue("test", 1, 10);
+  queue.Start();
+  std::promise<void> release;
+  std::shared_future<void> gate = release.get_future().share();
+  std::atomic<bool> running{false};
+  std::atomic<int> ran{0};
+  queue.PostToShard(0, [&] {
+    running = true;
+    gate.wait();
+  });
+  ASSERT_TRUE(Eventually([&] { return running.load(); }));
+  queue.PostToShard(0, [&] { ++ran; });
+  std::thread stopper([&] { queue.Stop(); });
+  release.set_value();
+  stopper.join();
+  EXPECT_EQ(ran.load(), 0);
+  EXPECT_FALSE(queue.Post("k", [] {}));
+}
+
+TEST(PeriodicTask, RunsRepeatedlyAndStopsPromptly) {
+  std::atomic<int> runs{0};
+  PeriodicTask task(absl::Milliseconds(5), [&] { ++runs; });
+  task.Start();
+  ASSERT_TRUE(Eventually([&] { return runs.load() >= 3; }));
+  PeriodicTask slow(absl::Hours(1), [] {});
+  slow.Start();
+  absl::Time start = absl::Now();
+  slow.Stop();
+  task.Stop();
+  EXPECT_LT(absl::Now() - start, absl::Milliseconds(500));
+}
+
+}  // namespace
+}  // namespace chatter::realtime
