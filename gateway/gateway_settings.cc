@@ -2,6 +2,34 @@
 #include "gateway/gateway_settings.h"
 
 namespace chatter::gateway {
+namespace {
+
+WsOptions ReadWsOptions(config::ConfigReader& reader) {
+  WsOptions ws;
+  ws.max_frame_bytes =
+      static_cast<size_t>(reader.Int("CHATTER_WS_MAX_FRAME_BYTES", 16 * 1024, 1024, 1 << 20));
+  ws.send_queue_bytes = static_cast<size_t>(
+      reader.Int("CHATTER_WS_SEND_QUEUE_BYTES", 1 << 20, 16 * 1024, int64_t{1} << 30));
+  ws.socket_send_buffer_bytes = static_cast<size_t>(
+      reader.Int("CHATTER_WS_SOCKET_SEND_BUFFER_BYTES", 64 * 1024, 0, 64 << 20));
+  ws.events_per_second =
+      static_cast<double>(reader.Int("CHATTER_WS_EVENTS_PER_SECOND", 20, 1, 100000));
+  ws.event_burst = static_cast<double>(reader.Int("CHATTER_WS_EVENT_BURST", 40, 1, 100000));
+  ws.abuse_rejections =
+      static_cast<int>(reader.Int("CHATTER_WS_RATE_ABUSE_REJECTIONS", 50, 1, 1000000));
+  ws.abuse_window = reader.Millis("CHATTER_WS_RATE_ABUSE_WINDOW_MS", 10000, 100, 3600000);
+  ws.max_subscriptions =
+      static_cast<int>(reader.Int("CHATTER_WS_MAX_SUBSCRIPTIONS", 500, 1, 100000));
+  ws.replay_limit = static_cast<int>(reader.Int("CHATTER_WS_REPLAY_LIMIT", 500, 1, 1000));
+  ws.max_pending_events =
+      static_cast<size_t>(reader.Int("CHATTER_WS_PENDING_EVENTS", 1000, 10, 1000000));
+  ws.idle_timeout = reader.Millis("CHATTER_WS_IDLE_TIMEOUT_MS", 60000, 1000, 3600000);
+  ws.handshake_timeout = reader.Millis("CHATTER_WS_HANDSHAKE_TIMEOUT_MS", 10000, 100, 600000);
+  ws.close_grace = reader.Millis("CHATTER_WS_CLOSE_GRACE_MS", 30000, 100, 600000);
+  return ws;
+}
+
+}  // namespace
 
 GatewaySettings ReadGatewaySettings(config::ConfigReader& reader) {
   GatewaySettings settings;
@@ -22,12 +50,18 @@ GatewaySettings ReadGatewaySettings(config::ConfigReader& reader) {
   settings.io_threads = static_cast<int>(reader.Int("CHATTER_HTTP_THREADS", 2, 1, 256));
   settings.auth_address = reader.HostPort("CHATTER_AUTH_ADDR", "127.0.0.1:50051");
   settings.chat_address = reader.HostPort("CHATTER_CHAT_ADDR", "127.0.0.1:50052");
-  settings.realtime_address = reader.HostPort("CHATTER_REALTIME_ADDR", "127.0.0.1:50053");
+  settings.realtime_target = reader.GrpcTarget("CHATTER_REALTIME_ADDR", "127.0.0.1:50053");
   settings.backend_timeout = reader.Millis("CHATTER_BACKEND_TIMEOUT_MS", 1000, 10, 60000);
   settings.backend_call_timeout =
       reader.Millis("CHATTER_BACKEND_CALL_TIMEOUT_MS", 10000, 100, 600000);
   settings.cors_origins = reader.List("CHATTER_CORS_ORIGINS", "");
   settings.shutdown_grace = reader.Millis("CHATTER_SHUTDOWN_GRACE_MS", 10000, 0, 600000);
+  settings.ws = ReadWsOptions(reader);
+  settings.ws.backend_call_timeout = settings.backend_call_timeout;
+  settings.token_verification = authn::ReadTokenVerificationSettings(reader);
+  settings.credentials.client_id = reader.String("CHATTER_SERVICE_CLIENT_ID", "gateway");
+  // Last, so a process started with only a bad setting reports that one, not this.
+  settings.credentials.client_secret = reader.Secret("CHATTER_SERVICE_CLIENT_SECRET");
   return settings;
 }
 

@@ -6,6 +6,9 @@
 
 #include "absl/time/time.h"
 #include "gateway/http/http_server.h"
+#include "gateway/ws/ws_options.h"
+#include "libs/authn/service_token_source.h"
+#include "libs/authn/token_verification.h"
 #include "libs/config/config_reader.h"
 
 namespace chatter::gateway {
@@ -17,11 +20,17 @@ struct GatewaySettings {
   int io_threads = 2;
   std::string auth_address;
   std::string chat_address;
-  std::string realtime_address;
+  // A gRPC target: one host:port, or "ipv4:a:p,b:q" failing over in order (from a list).
+  std::string realtime_target;
   absl::Duration backend_timeout;       // readiness checks
   absl::Duration backend_call_timeout;  // deadline of each forwarded REST call
   std::vector<std::string> cors_origins;
   absl::Duration shutdown_grace;
+  WsOptions ws;
+  // Local verification of WebSocket access tokens (keys fetched from auth-svc).
+  authn::TokenVerificationSettings token_verification;
+  // The gateway's own service principal (CheckRoomAccess, ListMessagesSince, realtime Connect).
+  authn::ServiceCredentials credentials;
 };
 
 // Reads every setting; problems are collected in reader.status().

@@ -10,6 +10,7 @@
 #include "chatter/chat/v1/chat.grpc.pb.h"
 #include "chatter/realtime/v1/realtime.grpc.pb.h"
 #include "gateway/backends/backend_readiness.h"
+#include "gateway/backends/service_token_keeper.h"
 #include "gateway/edge/cors.h"
 #include "gateway/edge/request_id.h"
 #include "gateway/gateway_settings.h"
@@ -20,6 +21,14 @@
 #include "gateway/transcoding/grpc_forwarder.h"
 #include "gateway/transcoding/rest_routes.h"
 #include "gateway/transcoding/route_table.h"
+#include "gateway/ws/chat_backend.h"
+#include "gateway/ws/event_fanout.h"
+#include "gateway/ws/realtime_bridge.h"
+#include "gateway/ws/room_index.h"
+#include "gateway/ws/ws_endpoint.h"
+#include "gateway/ws/ws_metrics.h"
+#include "libs/authn/service_token_source.h"
+#include "libs/authn/token_verification.h"
 #include "libs/ids/uuid_generator.h"
 #include "libs/log/log.h"
 #include "libs/metrics/admin_server.h"
@@ -41,10 +50,13 @@ std::shared_ptr<grpc::Channel> BackendChannel(const std::string& address) {
   return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
 }
 
-// Lets requests in flight finish (bounded by `grace`) once no new connection is accepted.
-void Drain(const gateway::HttpServer& server, absl::Duration grace) {
+// Lets requests in flight finish and WebSocket sessions close (bounded by `grace`) once no
+// new connection is accepted.
+void Drain(const gateway::HttpServer& server, const gateway::WsEndpoint& websockets,
+           absl::Duration grace) {
   absl::Time deadline = absl::Now() + grace;
-  while (server.requests_in_flight() > 0 && absl::Now() < deadline) {
+  while ((server.requests_in_flight() > 0 || websockets.open_connections() > 0) &&
+         absl::Now() < deadline) {
     absl::SleepFor(absl::Milliseconds(20));
   }
 }
@@ -75,9 +87,35 @@ int main(int argc, char** argv) {
   ids::UuidGenerator uuids(clock, random);
   auto auth_channel = BackendChannel(settings.auth_address);
   auto chat_channel = BackendChannel(settings.chat_address);
-  auto realtime_channel = BackendChannel(settings.realtime_address);
+  auto realtime_channel = BackendChannel(settings.realtime_target);
+
+  // WebSocket: local token verification, the gateway's service token (kept warm off the event
+  // loop), chat-svc calls, and the one stream to realtime-svc feeding the local fan-out.
+  absl::StatusOr<std::unique_ptr<authn::TokenVerification>> verification =
+      authn::TokenVerification::Create(settings.token_verification, clock);
+  if (!verification.ok()) {
+    log::Write(log::Level::kCritical, "", "invalid token verification settings",
+               {{"error", std::string(verification.status().message())}});
+    return 2;
+  }
+  authn::ServiceTokenSource service_tokens(auth_channel, settings.credentials, clock,
+                                           settings.backend_call_timeout);
+  gateway::ServiceTokenKeeper token_keeper(service_tokens);
+  gateway::ServiceTokenProvider cached_token = [&service_tokens] {
+    return service_tokens.CachedToken();
+  };
+  gateway::RoomIndex room_index;
+  gateway::EventFanout fanout(room_index, registry);
+  gateway::RealtimeBridge bridge(realtime_channel, cached_token, fanout, registry,
+                                 {.gateway_id = uuids.NewV7(), .version = CHATTER_VERSION});
+  gateway::GrpcChatBackend chat_backend(chat_channel, cached_token, settings.backend_call_timeout);
+  gateway::WsMetrics ws_metrics(registry);
+
   gateway::BackendReadiness readiness(
-      {{"auth-svc", auth_channel}, {"chat-svc", chat_channel}, {"realtime-svc", realtime_channel}},
+      {{"auth-svc", auth_channel, {}},
+       {"chat-svc", chat_channel, {}},
+       {"realtime-svc", realtime_channel,
+        [&bridge] { return bridge.live() ? std::string() : std::string("no stream"); }}},
       settings.backend_timeout);
   // REST routes come from the protos' chatter.api.http options; a bad option stops the start.
   absl::StatusOr<gateway::RouteTable> rest_routes =
@@ -94,6 +132,7 @@ int main(int argc, char** argv) {
       {.deadline = settings.backend_call_timeout});
   gateway::Router router;
   gateway::AddHealthRoutes(router, readiness);
+  gateway::AddWebSocketFallbackRoute(router);
   if (absl::Status added = gateway::AddRestRoutes(router, *rest_routes, forwarder); !added.ok()) {
     log::Write(log::Level::kCritical, "", "cannot serve the REST routes",
                {{"error", std::string(added.message())}});
@@ -102,9 +141,11 @@ int main(int argc, char** argv) {
   gateway::CorsPolicy cors(settings.cors_origins);
   gateway::RequestIdSource request_ids(uuids);
   gateway::Dispatcher dispatcher(router, cors, request_ids, registry);
+  gateway::WsEndpoint websockets(settings.ws, (*verification)->authenticator(), request_ids, uuids,
+                                 chat_backend, bridge, room_index, ws_metrics);
 
   boost::asio::io_context io(settings.io_threads);
-  gateway::HttpServer server(io, settings.http, dispatcher);
+  gateway::HttpServer server(io, settings.http, dispatcher, &websockets);
   if (absl::Status started = server.Start(); !started.ok()) {
     log::Write(log::Level::kCritical, "", "cannot start HTTP server",
                {{"error", std::string(started.message())}});
@@ -112,6 +153,8 @@ int main(int argc, char** argv) {
   }
   registry.AddCallbackGauge("http_open_connections", "Open client connections.", {},
                             [&server] { return server.open_connections(); });
+  registry.AddCallbackGauge("ws_sessions", "Open WebSocket sessions.", {},
+                            [&websockets] { return websockets.open_connections(); });
   metrics::AdminServer admin(settings.admin_listen, registry, [] {
     return metrics::ReadinessReport{true, "ok"};
   });
@@ -120,6 +163,8 @@ int main(int argc, char** argv) {
                {{"error", std::string(started.message())}});
     return 1;
   }
+  token_keeper.Start();
+  bridge.Start();
   auto work = boost::asio::make_work_guard(io);
   std::vector<std::thread> io_threads;
   for (int i = 0; i < settings.io_threads; ++i) io_threads.emplace_back([&io] { io.run(); });
@@ -128,10 +173,14 @@ int main(int argc, char** argv) {
   int signal_number = shutdown_signal.Wait();
   log::Info("shutting down", {{"signal", signal_number}});
   server.StopAccepting();
-  Drain(server, settings.shutdown_grace);
+  websockets.CloseAll(1012, "server restarting");
+  Drain(server, websockets, settings.shutdown_grace);
+  bridge.Stop();
+  token_keeper.Stop();
   work.reset();
   io.stop();
   for (auto& thread : io_threads) thread.join();
+  room_index.Clear();  // Sessions that outlived the grace go before the I/O context.
   admin.Stop();
   log::Info("stopped");
   return 0;

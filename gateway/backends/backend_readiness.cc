@@ -70,14 +70,19 @@ void BackendReadiness::Check(std::function<void(ReadinessReport)> done) const {
       call->context.set_deadline(absl::ToChronoTime(absl::Now() + timeout_));
       call->stub->async()->Check(
           &call->context, &call->request, &call->response,
-          [collector, call, i, dependency](grpc::Status status) {
+          [collector, call, i, dependency,
+           local_problem = backends_[i].local_problem](grpc::Status status) {
             {
               std::lock_guard lock(collector->mutex);
               BackendStatus& backend = collector->report.backends[i];
               bool serving = status.ok() && call->response.status() == HealthCheckResponse::SERVING;
               if (dependency.empty()) {
                 backend.serving = serving;
-                if (!status.ok()) {
+                std::string local = serving && local_problem ? local_problem() : "";
+                if (!local.empty()) {
+                  backend.serving = false;
+                  backend.problem = std::move(local);
+                } else if (!status.ok()) {
                   backend.problem = status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED
                                         ? "timed out"
                                         : "unreachable";

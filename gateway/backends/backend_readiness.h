@@ -16,6 +16,10 @@ namespace chatter::gateway {
 struct Backend {
   std::string name;  // "auth-svc"
   std::shared_ptr<grpc::Channel> channel;
+  // Optional: a problem of this gateway's own with the backend while its health check says
+  // serving (e.g. "no stream" while the realtime-svc Connect stream is down); "" when none.
+  // Must be quick and non-blocking.
+  std::function<std::string()> local_problem;
 };
 
 struct BackendStatus {

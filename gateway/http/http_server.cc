@@ -70,6 +70,11 @@ class HttpServer::Session : public std::enable_shared_from_this<HttpServer::Sess
           400, absl::InvalidArgumentError("malformed HTTP request"), nullptr, client_ip_));
     }
     HttpRequest request = parser_->release();
+    if (server_.upgrades_ != nullptr && server_.upgrades_->Wants(request)) {
+      stream_.expires_never();  // The new protocol sets its own timeouts.
+      server_.upgrades_->Upgrade(std::move(stream_), std::move(request), client_ip_);
+      return;
+    }
     keep_alive_ = request.keep_alive();
     ++server_.in_flight_;
     auto self = shared_from_this();
@@ -110,10 +115,12 @@ class HttpServer::Session : public std::enable_shared_from_this<HttpServer::Sess
   bool first_request_ = true;
 };
 
-HttpServer::HttpServer(net::io_context& io, HttpServerOptions options, Dispatcher& dispatcher)
+HttpServer::HttpServer(net::io_context& io, HttpServerOptions options, Dispatcher& dispatcher,
+                       UpgradeHandler* upgrades)
     : io_(io),
       options_(std::move(options)),
       dispatcher_(dispatcher),
+      upgrades_(upgrades),
       acceptor_(net::make_strand(io)) {}
 
 HttpServer::~HttpServer() = default;
@@ -142,7 +149,8 @@ void HttpServer::Accept() {
   acceptor_.async_accept(net::make_strand(io_), [this](beast::error_code ec, tcp::socket socket) {
     if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;
     if (!ec) {
-      if (connections_.load() >= options_.max_connections) {
+      int open = connections_.load() + (upgrades_ ? upgrades_->open_connections() : 0);
+      if (open >= options_.max_connections) {
         // Over the cap: refuse at once rather than queue without bound.
         beast::error_code ignored;
         socket.close(ignored);

@@ -12,6 +12,7 @@
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "gateway/http/dispatcher.h"
+#include "gateway/http/upgrade_handler.h"
 
 namespace chatter::gateway {
 
@@ -28,15 +29,19 @@ struct HttpServerOptions {
 
 class HttpServer {
  public:
-  HttpServer(boost::asio::io_context& io, HttpServerOptions options, Dispatcher& dispatcher);
+  // `upgrades` (optional) takes over requests it wants (GET /ws) instead of the dispatcher.
+  HttpServer(boost::asio::io_context& io, HttpServerOptions options, Dispatcher& dispatcher,
+             UpgradeHandler* upgrades = nullptr);
   ~HttpServer();
 
   absl::Status Start();
   int port() const { return port_; }
   // Closes the listening socket; open connections finish their current request.
   void StopAccepting();
-  // Requests being handled right now (for draining on shutdown).
+  // Requests being handled right now (for draining on shutdown); upgraded connections are not
+  // requests.
   int requests_in_flight() const { return in_flight_.load(); }
+  // HTTP connections, not counting upgraded ones.
   int open_connections() const { return connections_.load(); }
 
  private:
@@ -46,6 +51,7 @@ class HttpServer {
   boost::asio::io_context& io_;
   HttpServerOptions options_;
   Dispatcher& dispatcher_;
+  UpgradeHandler* upgrades_;
   boost::asio::ip::tcp::acceptor acceptor_;
   int port_ = 0;
   std::atomic<int> in_flight_{0};

@@ -255,23 +255,29 @@ struct DepthGuard {
 
 }  // namespace
 
-absl::Status DecodeJsonBody(absl::string_view body, Message& message, int max_depth) {
+absl::StatusOr<json> ParseBoundedJson(absl::string_view text, int max_depth,
+                                      absl::string_view field) {
   // nlohmann refuses invalid UTF-8 too, but only with a parse error; name it plainly instead.
-  if (!text::IsValidUtf8(body)) return status::InvalidFieldError("body", "invalid UTF-8");
+  if (!text::IsValidUtf8(text)) return status::InvalidFieldError(field, "invalid UTF-8");
   DepthGuard guard{max_depth};
   json parsed;
   try {
-    parsed = json::parse(body.begin(), body.end(), std::ref(guard));
+    parsed = json::parse(text.begin(), text.end(), std::ref(guard));
   } catch (const json::parse_error& error) {
-    return status::InvalidFieldError("body", absl::StrCat("malformed JSON near byte ", error.byte));
+    return status::InvalidFieldError(field, absl::StrCat("malformed JSON near byte ", error.byte));
   } catch (const json::exception&) {
     // nlohmann throws out_of_range, not parse_error, for numbers past a double (1e400).
-    return status::InvalidFieldError("body", "holds a number out of range");
+    return status::InvalidFieldError(field, "holds a number out of range");
   }
   if (guard.exceeded) {
-    return status::InvalidFieldError("body",
+    return status::InvalidFieldError(field,
                                      absl::StrCat("is nested deeper than ", max_depth, " levels"));
   }
+  return parsed;
+}
+
+absl::Status DecodeJsonBody(absl::string_view body, Message& message, int max_depth) {
+  CHATTER_ASSIGN_OR_RETURN(json parsed, ParseBoundedJson(body, max_depth, "body"));
   return DecodeJsonObject(parsed, message, max_depth);
 }
 

@@ -10,12 +10,18 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 
 namespace chatter::gateway {
 
 // Deepest nesting of JSON objects/arrays a request body may have.
 inline constexpr int kDefaultMaxJsonDepth = 32;
+
+// Parses `text` as JSON, refusing (INVALID_ARGUMENT naming `field`) invalid UTF-8, malformed
+// JSON, numbers beyond a double and nesting deeper than `max_depth`, before any of it is built.
+absl::StatusOr<nlohmann::json> ParseBoundedJson(absl::string_view text, int max_depth,
+                                                absl::string_view field);
 
 // Parses `body` and merges the JSON object it holds into `message`. Errors are
 // INVALID_ARGUMENT with a field detail: the field's path ("attachments[1].url"), or "body" when

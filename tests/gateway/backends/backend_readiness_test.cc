@@ -34,7 +34,7 @@ TEST(BackendReadiness, NamesTheFailingDependencyAndRecovers) {
       absl::Hours(1));
   monitor.Start(auth.health());
 
-  BackendReadiness readiness({{"auth-svc", ChannelTo(auth.port())}}, absl::Seconds(2));
+  BackendReadiness readiness({{"auth-svc", ChannelTo(auth.port()), {}}}, absl::Seconds(2));
   ReadinessReport ready = CheckNow(readiness);
   EXPECT_TRUE(ready.ready);
   EXPECT_EQ(nlohmann::json::parse(ready.ToJson())["backends"]["auth-svc"]["status"], "serving");
@@ -55,6 +55,25 @@ TEST(BackendReadiness, NamesTheFailingDependencyAndRecovers) {
   monitor.Stop();
 }
 
+TEST(BackendReadiness, ALocalProblemMakesAServingBackendUnready) {
+  metrics::Registry registry;
+  grpc_server::GrpcServer realtime({.listen_address = "127.0.0.1:0"}, registry);
+  ASSERT_TRUE(realtime.Start().ok());
+  std::atomic<bool> stream_up{false};
+  BackendReadiness readiness(
+      {{"realtime-svc", ChannelTo(realtime.port()),
+        [&] { return stream_up ? std::string() : std::string("no stream"); }}},
+      absl::Seconds(2));
+  ReadinessReport down = CheckNow(readiness);
+  EXPECT_FALSE(down.ready);
+  auto body = nlohmann::json::parse(down.ToJson());
+  EXPECT_EQ(body["backends"]["realtime-svc"]["status"], "no stream");
+  EXPECT_EQ(body["failing"], nlohmann::json::array({"realtime-svc: no stream"}));
+
+  stream_up = true;
+  EXPECT_TRUE(CheckNow(readiness).ready);
+}
+
 TEST(BackendReadiness, UnreachableBackendIsNamed) {
   metrics::Registry registry;
   int dead_port;
@@ -63,7 +82,7 @@ TEST(BackendReadiness, UnreachableBackendIsNamed) {
     ASSERT_TRUE(gone.Start().ok());
     dead_port = gone.port();
   }
-  BackendReadiness readiness({{"chat-svc", ChannelTo(dead_port)}}, absl::Milliseconds(500));
+  BackendReadiness readiness({{"chat-svc", ChannelTo(dead_port), {}}}, absl::Milliseconds(500));
   ReadinessReport report = CheckNow(readiness);
   EXPECT_FALSE(report.ready);
   ASSERT_EQ(report.backends.size(), 1u);

@@ -1,0 +1,80 @@
+// The chat-svc calls behind the WebSocket events, asynchronous so no event loop ever waits:
+// user actions carry the user's own token (chat-svc authorizes and publishes exactly as for
+// REST); access checks and replays use the gateway's service token.
+#pragma once
+
+#include <grpcpp/channel.h>
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "chatter/chat/v1/chat.grpc.pb.h"
+
+namespace chatter::gateway {
+
+// Who a user call is made for: forwarded as metadata like the REST path does.
+struct UserCallContext {
+  std::string access_token;
+  std::string request_id;
+  std::string client_ip;
+  std::string user_agent;
+};
+
+template <typename T>
+using Done = std::function<void(absl::StatusOr<T>)>;
+
+// Every `done` runs exactly once, on a gRPC thread (inline only when the call cannot start).
+class ChatBackend {
+ public:
+  virtual ~ChatBackend() = default;
+
+  virtual void CheckRoomAccess(const std::string& user_id, const std::vector<std::string>& rooms,
+                               Done<chat::v1::CheckRoomAccessResponse> done) = 0;
+  virtual void ListMessagesSince(const chat::v1::ListMessagesSinceRequest& request,
+                                 Done<chat::v1::ListMessagesSinceResponse> done) = 0;
+
+  virtual void SendMessage(const UserCallContext& user, const chat::v1::SendMessageRequest& request,
+                           Done<chat::v1::SendMessageResponse> done) = 0;
+  virtual void EditMessage(const UserCallContext& user, const chat::v1::EditMessageRequest& request,
+                           Done<chat::v1::EditMessageResponse> done) = 0;
+  virtual void DeleteMessage(const UserCallContext& user,
+                             const chat::v1::DeleteMessageRequest& request,
+                             Done<chat::v1::DeleteMessageResponse> done) = 0;
+  virtual void MarkRead(const UserCallContext& user, const chat::v1::MarkReadRequest& request,
+                        Done<chat::v1::MarkReadResponse> done) = 0;
+};
+
+// The service token, when one is cached; never blocks.
+using ServiceTokenProvider = std::function<std::optional<std::string>()>;
+
+// ChatBackend over gRPC's callback API, with a deadline on every call.
+class GrpcChatBackend final : public ChatBackend {
+ public:
+  GrpcChatBackend(std::shared_ptr<grpc::ChannelInterface> channel,
+                  ServiceTokenProvider service_token, absl::Duration deadline);
+
+  void CheckRoomAccess(const std::string& user_id, const std::vector<std::string>& rooms,
+                       Done<chat::v1::CheckRoomAccessResponse> done) override;
+  void ListMessagesSince(const chat::v1::ListMessagesSinceRequest& request,
+                         Done<chat::v1::ListMessagesSinceResponse> done) override;
+  void SendMessage(const UserCallContext& user, const chat::v1::SendMessageRequest& request,
+                   Done<chat::v1::SendMessageResponse> done) override;
+  void EditMessage(const UserCallContext& user, const chat::v1::EditMessageRequest& request,
+                   Done<chat::v1::EditMessageResponse> done) override;
+  void DeleteMessage(const UserCallContext& user, const chat::v1::DeleteMessageRequest& request,
+                     Done<chat::v1::DeleteMessageResponse> done) override;
+  void MarkRead(const UserCallContext& user, const chat::v1::MarkReadRequest& request,
+                Done<chat::v1::MarkReadResponse> done) override;
+
+ private:
+  std::unique_ptr<chat::v1::ChatService::Stub> stub_;
+  ServiceTokenProvider service_token_;
+  absl::Duration deadline_;
+};
+
+}  // namespace chatter::gateway

@@ -1,0 +1,72 @@
+// EventFanout: index lookups and one encoding per event.
+#include "gateway/ws/event_fanout.h"
+
+#include "absl/container/flat_hash_set.h"
+#include "libs/log/log.h"
+
+namespace chatter::gateway {
+
+EventFanout::EventFanout(RoomIndex& index, metrics::Registry& registry)
+    : index_(index),
+      invalid_events_(registry.GetCounter("ws_realtime_invalid_events_total",
+                                          "Events from realtime-svc that could not be encoded.")),
+      room_deliveries_(registry.GetCounter("ws_fanout_deliveries_total",
+                                           "Events handed to local sessions, by kind.",
+                                           {{"kind", "room"}})),
+      presence_deliveries_(registry.GetCounter("ws_fanout_deliveries_total",
+                                               "Events handed to local sessions, by kind.",
+                                               {{"kind", "presence"}})) {}
+
+void EventFanout::OnRoomEvent(const realtime::v1::RoomEvent& event) {
+  absl::StatusOr<std::shared_ptr<const RoomDelivery>> delivery = EncodeRoomEvent(event);
+  if (!delivery.ok()) {
+    invalid_events_.Inc();
+    log::Warn("invalid room event from realtime-svc",
+              {{"error", std::string(delivery.status().message())}});
+    return;
+  }
+  std::vector<RoomIndex::SubscriberPtr> sessions = index_.InRoom(event.room_id());
+  double delivered = 0;
+  for (const RoomIndex::SubscriberPtr& session : sessions) {
+    if (session->session_id() == event.exclude_session_id()) continue;
+    session->DeliverRoomEvent(*delivery);
+    ++delivered;
+  }
+  room_deliveries_.Inc(delivered);
+  if (event.revoked_user_ids().empty()) return;
+  absl::flat_hash_set<std::string> revoked(event.revoked_user_ids().begin(),
+                                           event.revoked_user_ids().end());
+  for (const RoomIndex::SubscriberPtr& session : sessions) {
+    if (!revoked.contains(session->user_id())) continue;
+    // Out of the index now, so no later event of the room reaches it; the session then drops
+    // its own state after the events already posted to it.
+    index_.Unsubscribe(event.room_id(), session->session_id());
+    session->RevokeRoom(event.room_id());
+  }
+}
+
+void EventFanout::OnPresence(const realtime::v1::PresenceEvent& event) {
+  const std::string& subject = event.presence().user_id();
+  absl::flat_hash_set<std::string> hidden(event.hidden_from_user_ids().begin(),
+                                          event.hidden_from_user_ids().end());
+  hidden.insert(subject);
+  absl::flat_hash_set<std::string> seen;
+  Frame frame;  // Encoded on the first recipient, then shared.
+  double delivered = 0;
+  auto deliver = [&](const RoomIndex::SubscriberPtr& session) {
+    if (hidden.contains(session->user_id())) return;
+    if (!seen.insert(session->session_id()).second) return;
+    if (!frame) frame = EncodePresence(event.presence());
+    session->DeliverPresence(frame);
+    ++delivered;
+  };
+  for (const std::string& room : event.room_ids()) {
+    for (const auto& session : index_.InRoom(room)) deliver(session);
+  }
+  for (const std::string& user : event.user_ids()) {
+    for (const auto& session : index_.OfUser(user)) deliver(session);
+  }
+  presence_deliveries_.Inc(delivered);
+}
+
+}  // namespace chatter::gateway

@@ -1,0 +1,74 @@
+// GET /ws: authenticates the upgrade request (token from the query or the identity headers,
+// verified locally, user tokens only) before accepting it, answers refusals as plain HTTP in
+// the error envelope, and starts a WsSession otherwise. Also closes every session on shutdown.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "gateway/edge/request_id.h"
+#include "gateway/http/router.h"
+#include "gateway/http/upgrade_handler.h"
+#include "gateway/ws/ws_session.h"
+#include "libs/authn/authenticator.h"
+#include "libs/ids/uuid_generator.h"
+
+namespace chatter::gateway {
+
+inline constexpr char kWebSocketPath[] = "/ws";
+
+// What an upgrade request asks for, once its token checked out.
+struct WsAdmission {
+  authn::Principal principal;
+  std::string access_token;
+  std::vector<std::string> rooms;  // `room_id` parameters, duplicates dropped, in order.
+};
+
+// The token and rooms of an upgrade request. Errors: INVALID_ARGUMENT (bad query, token given
+// twice with different values, more than `max_rooms` rooms); UNAUTHENTICATED (no token, or
+// the verifier refuses it); PERMISSION_DENIED (a service token).
+absl::StatusOr<WsAdmission> AdmitUpgrade(const HttpRequest& request,
+                                         const authn::Authenticator& authenticator, int max_rooms);
+
+class WsEndpoint final : public UpgradeHandler {
+ public:
+  // Everything must outlive the endpoint and its sessions.
+  WsEndpoint(const WsOptions& options, const authn::Authenticator& authenticator,
+             RequestIdSource& request_ids, ids::UuidGenerator& uuids, ChatBackend& chat,
+             RealtimeLink& realtime, RoomIndex& index, WsMetrics& metrics);
+
+  bool Wants(const HttpRequest& request) const override;
+  void Upgrade(boost::beast::tcp_stream stream, HttpRequest request,
+               std::string client_ip) override;
+  int open_connections() const override { return open_.load(); }
+
+  // Closes every session with `code` (1012 "server restarting" on shutdown); upgrades that
+  // still arrive (on kept-alive connections) are refused with 503 from then on.
+  void CloseAll(uint16_t code, const std::string& reason);
+
+ private:
+  void Refuse(boost::beast::tcp_stream stream, const absl::Status& status,
+              const std::string& request_id, const std::string& client_ip);
+  void Forget(WsSession& session);
+
+  const WsOptions& options_;
+  const authn::Authenticator& authenticator_;
+  RequestIdSource& request_ids_;
+  ids::UuidGenerator& uuids_;
+  WsSessionDeps deps_;
+  std::atomic<int> open_{0};
+  std::atomic<bool> draining_{false};
+  std::mutex mu_;
+  absl::flat_hash_map<WsSession*, std::weak_ptr<WsSession>> sessions_;  // Guarded by mu_.
+};
+
+// GET /ws without an upgrade reaches the router: 426 naming what is missing.
+void AddWebSocketFallbackRoute(Router& router);
+
+}  // namespace chatter::gateway

@@ -1,0 +1,757 @@
+// WsSession: the per-connection state machine. Every handler below runs on the connection's
+// strand; backend answers and fan-out deliveries are posted onto it.
+#include "gateway/ws/ws_session.h"
+
+#include <boost/asio/post.hpp>
+#include <boost/beast/core/bind_handler.hpp>
+#include <boost/beast/core/buffers_to_string.hpp>
+#include <boost/beast/websocket.hpp>
+
+#include "absl/strings/str_cat.h"
+#include "gateway/transcoding/json_codec.h"
+#include "libs/log/log.h"
+#include "libs/status/error_details.h"
+#include "libs/status/http_error.h"
+
+namespace chatter::gateway {
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace websocket = beast::websocket;
+using nlohmann::ordered_json;
+
+namespace {
+
+// Queue space a paced replay leaves free for acks, errors and other rooms' events.
+constexpr size_t kReplayHeadroomBytes = 4096;
+
+std::chrono::steady_clock::duration ToChrono(absl::Duration duration) {
+  return std::chrono::milliseconds(absl::ToInt64Milliseconds(duration));
+}
+
+ordered_json SubscribedData(const std::string& room_id, int64_t last_seq) {
+  ordered_json data;
+  data["room_id"] = room_id;
+  data["last_seq"] = last_seq;
+  return data;
+}
+
+Frame ResyncFrame(const std::string& room_id, int64_t last_seq) {
+  ordered_json data;
+  data["room_id"] = room_id;
+  data["last_seq"] = last_seq;
+  return EncodeFrame("resync_required", std::move(data));
+}
+
+// CheckRoomAccess spells refusals as the ready frame does; subscribe answers them as errors.
+absl::Status RefusalStatus(const std::string& code) {
+  if (code == "not_found") return absl::NotFoundError("room not found");
+  return absl::PermissionDeniedError("not allowed to read this room");
+}
+
+}  // namespace
+
+WsSession::WsSession(beast::tcp_stream stream, WsIdentity identity,
+                     std::vector<std::string> connect_rooms, WsSessionDeps deps,
+                     std::function<void(WsSession&)> on_closed)
+    : ws_(std::move(stream)),
+      identity_(std::move(identity)),
+      connect_rooms_(std::move(connect_rooms)),
+      deps_(deps),
+      on_closed_(std::move(on_closed)),
+      close_timer_(ws_.get_executor()),
+      queue_(deps.options.send_queue_bytes),
+      limiter_(deps.options.events_per_second, deps.options.event_burst,
+               deps.options.abuse_rejections, deps.options.abuse_window, absl::Now()) {}
+
+WsSession::~WsSession() = default;
+
+// ---------------------------------------------------------------------------------------------
+// Opening: handshake, access check of the connect rooms, registration, `ready`.
+
+void WsSession::Start(HttpRequest request) {
+  const WsOptions& options = deps_.options;
+  // Frames are small and often back to back (pong then ack): Nagle would hold the second one
+  // for a delayed ACK.
+  beast::error_code ignored;
+  beast::get_lowest_layer(ws_).socket().set_option(net::ip::tcp::no_delay(true), ignored);
+  // A fixed kernel send buffer: otherwise autotuning lets a stalled reader park megabytes in
+  // the kernel, out of reach of the send queue's bound.
+  if (options.socket_send_buffer_bytes > 0) {
+    beast::get_lowest_layer(ws_).socket().set_option(
+        net::socket_base::send_buffer_size(static_cast<int>(options.socket_send_buffer_bytes)),
+        ignored);
+  }
+  ws_.set_option(websocket::stream_base::timeout{ToChrono(options.handshake_timeout),
+                                                 ToChrono(options.idle_timeout),
+                                                 /*keep_alive_pings=*/true});
+  ws_.read_message_max(options.max_frame_bytes);
+  ws_.set_option(websocket::stream_base::decorator(
+      [request_id = identity_.request_id](websocket::response_type& response) {
+        response.set(kRequestIdHeader, request_id);
+      }));
+  ws_.async_accept(request, beast::bind_front_handler(&WsSession::OnAccept, shared_from_this()));
+}
+
+void WsSession::OnAccept(beast::error_code ec) {
+  if (ec) {
+    log::Write(log::Level::kInfo, identity_.request_id, "websocket handshake failed",
+               {{"session_id", identity_.session_id}, {"error", ec.message()}});
+    return Teardown("handshake_failed");
+  }
+  opened_at_ = absl::Now();
+  state_ = State::kOpening;
+  if (closing_) return StartClose();  // Asked to close (shutdown) during the handshake.
+  if (connect_rooms_.empty()) return OnConnectAccess(chat::v1::CheckRoomAccessResponse());
+  deps_.chat.CheckRoomAccess(identity_.user_id, connect_rooms_,
+                             OnStrand<chat::v1::CheckRoomAccessResponse>(
+                                 [this](absl::StatusOr<chat::v1::CheckRoomAccessResponse> access) {
+                                   OnConnectAccess(std::move(access));
+                                 }));
+}
+
+void WsSession::OnConnectAccess(absl::StatusOr<chat::v1::CheckRoomAccessResponse> access) {
+  if (state_ != State::kOpening || closing_) return;
+  if (!access.ok()) {
+    log::Write(
+        log::Level::kWarn, identity_.request_id, "room access check failed on connect",
+        {{"session_id", identity_.session_id}, {"error", std::string(access.status().message())}});
+  }
+  ordered_json subscribed = ordered_json::array();
+  ordered_json refused = ordered_json::array();
+  std::vector<std::pair<std::string, int64_t>> allowed;
+  for (size_t i = 0; i < connect_rooms_.size(); ++i) {
+    const std::string& room = connect_rooms_[i];
+    std::string code;
+    int64_t last_seq = 0;
+    if (!access.ok()) {
+      code = std::string(status::CodeName(access.status().code()));
+    } else if (static_cast<int>(i) >= access->results_size()) {
+      code = "internal";
+    } else if (const chat::v1::RoomAccess& result = access->results(static_cast<int>(i));
+               !result.allowed()) {
+      code = result.code().empty() ? "permission_denied" : result.code();
+    } else if (static_cast<int>(allowed.size()) >= deps_.options.max_subscriptions) {
+      code = "resource_exhausted";
+    } else {
+      last_seq = result.last_seq();
+    }
+    if (code.empty()) {
+      allowed.emplace_back(room, last_seq);
+      subscribed.push_back(room);
+    } else {
+      refused.push_back({{"room_id", room}, {"code", code}});
+    }
+  }
+  deps_.index.AddSession(shared_from_this());
+  deps_.realtime.SessionOpened(
+      {.session_id = session_id(), .user_id = user_id(), .username = identity_.username});
+  registered_ = true;
+  for (const auto& [room, last_seq] : allowed) {
+    Subscription& subscription = subscriptions_[room];
+    subscription.state = Subscription::State::kActive;
+    subscription.generation = next_generation_++;
+    subscription.last_seq = last_seq;
+    deps_.index.Subscribe(room, session_id());
+    deps_.realtime.Subscribe(room, session_id());
+  }
+  state_ = State::kOpen;
+  ordered_json ready;
+  ready["user_id"] = user_id();
+  ready["session_id"] = session_id();
+  ready["subscribed"] = std::move(subscribed);
+  ready["refused"] = std::move(refused);
+  Enqueue(EncodeFrame("ready", std::move(ready)));
+  log::Write(log::Level::kInfo, identity_.request_id, "websocket opened",
+             {{"session_id", session_id()},
+              {"user_id", user_id()},
+              {"client_ip", identity_.client_ip},
+              {"rooms", allowed.size()}});
+  Read();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading and dispatching client frames.
+
+void WsSession::Read() {
+  ws_.async_read(read_buffer_, beast::bind_front_handler(&WsSession::OnRead, shared_from_this()));
+}
+
+void WsSession::OnRead(beast::error_code ec, size_t) {
+  if (ec) {
+    std::string reason = "connection_lost";
+    if (closing_) {
+      reason = close_metric_reason_;
+    } else if (ec == websocket::error::closed) {
+      reason = "client";
+    } else if (ec == websocket::error::message_too_big) {
+      reason = "message_too_big";  // Beast has sent close 1009.
+    } else if (ec == beast::error::timeout) {
+      reason = "idle_timeout";
+    }
+    return Teardown(reason);
+  }
+  ++frames_in_;
+  std::string text = beast::buffers_to_string(read_buffer_.data());
+  read_buffer_.consume(read_buffer_.size());
+  HandleFrame(text, ws_.got_text());
+  if (state_ == State::kOpen && !closing_) Read();
+}
+
+void WsSession::HandleFrame(absl::string_view text, bool is_text) {
+  ParsedFrame parsed;
+  if (is_text) {
+    parsed = ParseClientFrame(text);
+  } else {
+    parsed.frame = status::InvalidFieldError("frame", "must be a text frame holding JSON");
+  }
+  deps_.metrics.FrameIn(parsed.frame);
+  switch (limiter_.Check(absl::Now())) {
+    case EventRateLimiter::Verdict::kAbuse:
+      deps_.metrics.RateLimited();
+      log::Write(log::Level::kWarn, identity_.request_id, "websocket event rate abuse",
+                 {{"session_id", session_id()}, {"user_id", user_id()}});
+      return CloseOnStrand(1008, "event rate limit exceeded", "rate_limit");
+    case EventRateLimiter::Verdict::kReject:
+      deps_.metrics.RateLimited();
+      return ReplyError(
+          parsed.ref,
+          status::RateLimitedError(absl::StrCat("too many events: at most ",
+                                                deps_.options.events_per_second, " per second"),
+                                   1));
+    case EventRateLimiter::Verdict::kAllow:
+      break;
+  }
+  if (!parsed.frame.ok()) return ReplyError(parsed.ref, parsed.frame.status());
+  Dispatch(*std::move(parsed.frame));
+}
+
+void WsSession::Dispatch(ClientFrame frame) {
+  const nlohmann::json& data = frame.data;
+  const Ref& ref = frame.ref;
+  switch (frame.event) {
+    case ClientEvent::kSubscribe:
+      return OnSubscribe(data, ref);
+    case ClientEvent::kUnsubscribe:
+      return OnUnsubscribe(data, ref);
+    case ClientEvent::kSendMessage:
+      return OnSendMessage(data, ref);
+    case ClientEvent::kEditMessage:
+      return OnEditMessage(data, ref);
+    case ClientEvent::kDeleteMessage:
+      return OnDeleteMessage(data, ref);
+    case ClientEvent::kTypingStart:
+      return OnTyping(data, true, ref);
+    case ClientEvent::kTypingStop:
+      return OnTyping(data, false, ref);
+    case ClientEvent::kMarkRead:
+      return OnMarkRead(data, ref);
+    case ClientEvent::kPing:
+      if (!Enqueue(PongFrame())) return;
+      return ReplyAck(ref, ordered_json::object());
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Subscriptions. A new room is access-checked first; with since_seq the session joins the room
+// index *before* the replay is fetched and holds live events meanwhile, so nothing committed
+// after the replay's read is missed, and then skips what the replay already delivered.
+
+void WsSession::OnSubscribe(const nlohmann::json& data, const Ref& ref) {
+  absl::StatusOr<SubscribeData> request = ParseSubscribeData(data);
+  if (!request.ok()) return ReplyError(ref, request.status());
+  const std::string& room = request->room_id;
+  auto existing = subscriptions_.find(room);
+  if (existing == subscriptions_.end()) {
+    if (static_cast<int>(subscriptions_.size()) >= deps_.options.max_subscriptions) {
+      return ReplyError(ref, absl::ResourceExhaustedError(
+                                 absl::StrCat("at most ", deps_.options.max_subscriptions,
+                                              " rooms per session; unsubscribe from one first")));
+    }
+    Subscription& subscription = subscriptions_[room];
+    subscription.generation = next_generation_++;
+    deps_.chat.CheckRoomAccess(
+        user_id(), {room},
+        OnStrand<chat::v1::CheckRoomAccessResponse>(
+            [this, room, generation = subscription.generation, since = request->since_seq,
+             ref](absl::StatusOr<chat::v1::CheckRoomAccessResponse> access) {
+              OnSubscribeAccess(room, generation, since, ref, std::move(access));
+            }));
+    return;
+  }
+  Subscription& subscription = existing->second;
+  if (subscription.state != Subscription::State::kActive) {
+    return ReplyError(
+        ref, absl::FailedPreconditionError("a subscribe to this room is already in progress"));
+  }
+  if (!request->since_seq) return ReplyAck(ref, SubscribedData(room, subscription.last_seq));
+  BeginReplay(room, subscription, *request->since_seq, ref);
+}
+
+void WsSession::OnSubscribeAccess(const std::string& room_id, uint64_t generation,
+                                  std::optional<int64_t> since_seq, const Ref& ref,
+                                  absl::StatusOr<chat::v1::CheckRoomAccessResponse> access) {
+  if (!open()) return;
+  auto found = subscriptions_.find(room_id);
+  if (found == subscriptions_.end() || found->second.generation != generation) {
+    return ReplyError(ref, absl::AbortedError("unsubscribed before the subscribe completed"));
+  }
+  if (!access.ok() || access->results_size() != 1 || !access->results(0).allowed()) {
+    subscriptions_.erase(found);
+    if (!access.ok()) return ReplyError(ref, access.status());
+    if (access->results_size() != 1) {
+      return ReplyError(ref, absl::InternalError("malformed CheckRoomAccess answer"));
+    }
+    return ReplyError(ref, RefusalStatus(access->results(0).code()));
+  }
+  Subscription& subscription = found->second;
+  subscription.last_seq = access->results(0).last_seq();
+  deps_.index.Subscribe(room_id, session_id());
+  deps_.realtime.Subscribe(room_id, session_id());
+  if (since_seq) return BeginReplay(room_id, subscription, *since_seq, ref);
+  subscription.state = Subscription::State::kActive;
+  ReplyAck(ref, SubscribedData(room_id, subscription.last_seq));
+}
+
+void WsSession::BeginReplay(const std::string& room_id, Subscription& subscription,
+                            int64_t since_seq, const Ref& ref) {
+  subscription.state = Subscription::State::kReplaying;
+  subscription.generation = next_generation_++;
+  // Events held for a send in flight join the replay's pending ones (deduplicated like them).
+  subscription.pending = std::move(subscription.held);
+  subscription.held.clear();
+  subscription.sends_in_flight = 0;
+  subscription.pending_overflowed = false;
+  subscription.max_pending_seq = 0;
+  chat::v1::ListMessagesSinceRequest request;
+  request.set_user_id(user_id());
+  request.set_room_id(room_id);
+  request.set_since_seq(since_seq);
+  request.set_limit(deps_.options.replay_limit);
+  deps_.chat.ListMessagesSince(
+      request, OnStrand<chat::v1::ListMessagesSinceResponse>(
+                   [this, room_id, generation = subscription.generation, since_seq,
+                    ref](absl::StatusOr<chat::v1::ListMessagesSinceResponse> replay) {
+                     OnReplay(room_id, generation, since_seq, ref, std::move(replay));
+                   }));
+}
+
+void WsSession::OnReplay(const std::string& room_id, uint64_t generation, int64_t since_seq,
+                         const Ref& ref,
+                         absl::StatusOr<chat::v1::ListMessagesSinceResponse> replay) {
+  if (!open()) return;
+  auto found = subscriptions_.find(room_id);
+  if (found == subscriptions_.end() || found->second.generation != generation) {
+    return ReplyError(ref, absl::AbortedError("unsubscribed before the replay completed"));
+  }
+  if (!replay.ok()) {
+    Unsubscribe(room_id);
+    return ReplyError(ref, replay.status());
+  }
+  Subscription& subscription = found->second;
+  if (replay->truncated()) {
+    // Too much to replay: the client catches up over REST from `resync_required` instead.
+    subscription.last_seq = std::max(subscription.last_seq, replay->last_seq());
+    subscription.skip_up_to = subscription.last_seq;
+    subscription.backlog.push_back(ResyncFrame(room_id, subscription.last_seq));
+  } else {
+    int64_t last_replayed = since_seq;
+    for (const common::v1::Message& message : replay->messages()) {
+      subscription.backlog.push_back(EncodeMessageEvent("receive_message", message));
+      last_replayed = std::max(last_replayed, message.seq());
+    }
+    subscription.skip_up_to = last_replayed;
+    subscription.last_seq = std::max({subscription.last_seq, last_replayed, replay->last_seq()});
+  }
+  subscription.backlog_active = true;
+  subscription.replay_ref = ref;
+  replay_order_.push_back(room_id);
+  PumpReplays();
+}
+
+void WsSession::PumpReplays() {
+  while (!replay_order_.empty() && open() && !closing_) {
+    auto found = subscriptions_.find(replay_order_.front());
+    if (found == subscriptions_.end() || !found->second.backlog_active) {
+      replay_order_.pop_front();  // Unsubscribed meanwhile (its ref was answered then).
+      continue;
+    }
+    if (!DrainBacklog(found->first, found->second)) return;  // A write completion resumes.
+    replay_order_.pop_front();
+  }
+}
+
+bool WsSession::DrainBacklog(const std::string& room_id, Subscription& subscription) {
+  while (true) {
+    while (!subscription.backlog.empty()) {
+      // Headroom, so replies and other rooms' events still fit while a replay is paced.
+      if (!queue_.Fits(subscription.backlog.front()->size() + kReplayHeadroomBytes)) return false;
+      Frame frame = std::move(subscription.backlog.front());
+      subscription.backlog.pop_front();
+      if (!Enqueue(std::move(frame))) return false;
+    }
+    if (subscription.pending_overflowed) {
+      // Live events were dropped meanwhile: the client catches up over REST.
+      subscription.pending.clear();
+      subscription.pending_overflowed = false;
+      subscription.last_seq = std::max(subscription.last_seq, subscription.max_pending_seq);
+      subscription.skip_up_to = subscription.last_seq;
+      subscription.backlog.push_back(ResyncFrame(room_id, subscription.last_seq));
+      continue;
+    }
+    if (subscription.pending.empty()) break;
+    // The live events held meanwhile follow the replay, minus those it already carried.
+    for (const auto& delivery : subscription.pending) {
+      if (delivery->created_seq) {
+        if (*delivery->created_seq <= subscription.skip_up_to) continue;
+        subscription.last_seq = std::max(subscription.last_seq, *delivery->created_seq);
+      }
+      subscription.backlog.push_back(delivery->frame);
+    }
+    subscription.pending.clear();
+  }
+  subscription.state = Subscription::State::kActive;
+  subscription.backlog_active = false;
+  subscription.max_pending_seq = 0;
+  Ref ref = std::move(subscription.replay_ref);
+  subscription.replay_ref.reset();
+  ReplyAck(ref, SubscribedData(room_id, subscription.last_seq));
+  return true;
+}
+
+void WsSession::AbortBacklog(Subscription& subscription) {
+  if (!subscription.backlog_active) return;
+  subscription.backlog_active = false;
+  subscription.backlog.clear();
+  ReplyError(subscription.replay_ref,
+             absl::AbortedError("unsubscribed before the replay completed"));
+}
+
+void WsSession::OnUnsubscribe(const nlohmann::json& data, const Ref& ref) {
+  absl::StatusOr<std::string> room_id = ParseRoomIdData(data);
+  if (!room_id.ok()) return ReplyError(ref, room_id.status());
+  Unsubscribe(*room_id);
+  ordered_json ack;
+  ack["room_id"] = *room_id;
+  ReplyAck(ref, std::move(ack));
+}
+
+void WsSession::Unsubscribe(const std::string& room_id) {
+  auto found = subscriptions_.find(room_id);
+  if (found == subscriptions_.end()) return;
+  AbortBacklog(found->second);
+  subscriptions_.erase(found);
+  deps_.index.Unsubscribe(room_id, session_id());
+  deps_.realtime.Unsubscribe(room_id, session_id());
+}
+
+void WsSession::OnTyping(const nlohmann::json& data, bool started, const Ref& ref) {
+  absl::StatusOr<std::string> room_id = ParseRoomIdData(data);
+  if (!room_id.ok()) return ReplyError(ref, room_id.status());
+  auto found = subscriptions_.find(*room_id);
+  if (found == subscriptions_.end() || found->second.state == Subscription::State::kChecking) {
+    return ReplyError(
+        ref, absl::FailedPreconditionError("subscribe to the room before sending typing events"));
+  }
+  realtime::v1::Typing typing;
+  typing.set_room_id(*room_id);
+  typing.set_user_id(user_id());
+  typing.set_username(identity_.username);
+  typing.set_started(started);
+  deps_.realtime.Typing(session_id(), typing);
+  ReplyAck(ref, ordered_json::object());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Message actions: chat-svc with the user's own token, exactly as the REST routes.
+
+void WsSession::OnSendMessage(const nlohmann::json& data, const Ref& ref) {
+  chat::v1::SendMessageRequest request;
+  if (absl::Status decoded = DecodeRequestData(data, {"room_id", "content"}, request);
+      !decoded.ok()) {
+    return ReplyError(ref, decoded);
+  }
+  // chat-svc publishes before it answers, so the sender's own receive_message could overtake
+  // the ack: the room's live events wait for the answer (bounded, see OnRoomEvent).
+  std::string room_id = CanonicalRoomId(request.room_id());
+  uint64_t generation = 0;
+  if (auto found = subscriptions_.find(room_id);
+      found != subscriptions_.end() && found->second.state == Subscription::State::kActive) {
+    ++found->second.sends_in_flight;
+    generation = found->second.generation;
+  }
+  deps_.chat.SendMessage(
+      UserCall(), request,
+      OnStrand<chat::v1::SendMessageResponse>(
+          [this, ref, room_id, generation](absl::StatusOr<chat::v1::SendMessageResponse> response) {
+            if (!open()) return;
+            if (!response.ok()) {
+              ReplyError(ref, response.status());
+            } else {
+              ReplyAck(ref, EncodeJson(response->message()));
+            }
+            if (generation != 0) ReleaseHeld(room_id, generation);
+          }));
+}
+
+void WsSession::ReleaseHeld(const std::string& room_id, uint64_t generation) {
+  auto found = subscriptions_.find(room_id);
+  if (found == subscriptions_.end() || found->second.generation != generation) return;
+  Subscription& subscription = found->second;
+  subscription.sends_in_flight = std::max(0, subscription.sends_in_flight - 1);
+  // Everything held goes now, even with other sends still in flight: nothing waits longer than
+  // one chat-svc call.
+  std::vector<std::shared_ptr<const RoomDelivery>> held = std::move(subscription.held);
+  subscription.held.clear();
+  for (const auto& delivery : held) {
+    SendRoomEvent(*delivery, subscription);
+    if (closing_) return;
+  }
+}
+
+void WsSession::OnEditMessage(const nlohmann::json& data, const Ref& ref) {
+  chat::v1::EditMessageRequest request;
+  if (absl::Status decoded = DecodeRequestData(data, {"room_id", "message_id", "content"}, request);
+      !decoded.ok()) {
+    return ReplyError(ref, decoded);
+  }
+  deps_.chat.EditMessage(UserCall(), request,
+                         OnStrand<chat::v1::EditMessageResponse>(
+                             [this, ref](absl::StatusOr<chat::v1::EditMessageResponse> response) {
+                               if (!open()) return;
+                               if (!response.ok()) return ReplyError(ref, response.status());
+                               ReplyAck(ref, EncodeJson(response->message()));
+                             }));
+}
+
+void WsSession::OnDeleteMessage(const nlohmann::json& data, const Ref& ref) {
+  chat::v1::DeleteMessageRequest request;
+  if (absl::Status decoded = DecodeRequestData(data, {"room_id", "message_id"}, request);
+      !decoded.ok()) {
+    return ReplyError(ref, decoded);
+  }
+  deps_.chat.DeleteMessage(
+      UserCall(), request,
+      OnStrand<chat::v1::DeleteMessageResponse>(
+          [this, ref, room_id = request.room_id(), message_id = request.message_id()](
+              absl::StatusOr<chat::v1::DeleteMessageResponse> response) {
+            if (!open()) return;
+            if (!response.ok()) return ReplyError(ref, response.status());
+            ordered_json ack;
+            ack["room_id"] = room_id;
+            ack["message_id"] = message_id;
+            ReplyAck(ref, std::move(ack));
+          }));
+}
+
+void WsSession::OnMarkRead(const nlohmann::json& data, const Ref& ref) {
+  chat::v1::MarkReadRequest request;
+  if (absl::Status decoded = DecodeRequestData(data, {"room_id", "seq"}, request); !decoded.ok()) {
+    return ReplyError(ref, decoded);
+  }
+  deps_.chat.MarkRead(UserCall(), request,
+                      OnStrand<chat::v1::MarkReadResponse>(
+                          [this, ref, room_id = request.room_id()](
+                              absl::StatusOr<chat::v1::MarkReadResponse> response) {
+                            if (!open()) return;
+                            if (!response.ok()) return ReplyError(ref, response.status());
+                            ordered_json ack;
+                            ack["room_id"] = room_id;
+                            ack["seq"] = response->read_seq();
+                            ReplyAck(ref, std::move(ack));
+                          }));
+}
+
+UserCallContext WsSession::UserCall() const {
+  return {.access_token = identity_.access_token,
+          .request_id = identity_.request_id,
+          .client_ip = identity_.client_ip,
+          .user_agent = identity_.user_agent};
+}
+
+// ---------------------------------------------------------------------------------------------
+// Deliveries from the fan-out (any thread).
+
+void WsSession::DeliverRoomEvent(std::shared_ptr<const RoomDelivery> delivery) {
+  net::post(ws_.get_executor(), [self = shared_from_this(), delivery = std::move(delivery)] {
+    self->OnRoomEvent(delivery);
+  });
+}
+
+void WsSession::DeliverPresence(Frame frame) {
+  net::post(ws_.get_executor(), [self = shared_from_this(), frame = std::move(frame)]() mutable {
+    if (self->open()) self->Enqueue(std::move(frame));
+  });
+}
+
+void WsSession::RevokeRoom(const std::string& room_id) {
+  net::post(ws_.get_executor(), [self = shared_from_this(), room_id] {
+    if (!self->open()) return;
+    auto found = self->subscriptions_.find(room_id);
+    if (found == self->subscriptions_.end()) return;
+    self->AbortBacklog(found->second);
+    self->subscriptions_.erase(found);
+    self->deps_.realtime.Unsubscribe(room_id, self->session_id());
+  });
+}
+
+void WsSession::OnRoomEvent(const std::shared_ptr<const RoomDelivery>& delivery) {
+  if (!open() || closing_) return;
+  auto found = subscriptions_.find(delivery->room_id);
+  if (found == subscriptions_.end()) return;  // Unsubscribed after the index lookup.
+  Subscription& subscription = found->second;
+  switch (subscription.state) {
+    case Subscription::State::kChecking:
+      return;
+    case Subscription::State::kReplaying:
+      if (delivery->created_seq) {
+        subscription.max_pending_seq =
+            std::max(subscription.max_pending_seq, *delivery->created_seq);
+      }
+      if (subscription.pending_overflowed) return;
+      if (subscription.pending.size() >= deps_.options.max_pending_events) {
+        subscription.pending_overflowed = true;
+        subscription.pending.clear();
+        return;
+      }
+      subscription.pending.push_back(delivery);
+      return;
+    case Subscription::State::kActive:
+      if (subscription.sends_in_flight > 0 &&
+          subscription.held.size() < deps_.options.max_pending_events) {
+        subscription.held.push_back(delivery);
+        return;
+      }
+      SendRoomEvent(*delivery, subscription);
+      return;
+  }
+}
+
+void WsSession::SendRoomEvent(const RoomDelivery& delivery, Subscription& subscription) {
+  if (delivery.created_seq) {
+    subscription.last_seq = std::max(subscription.last_seq, *delivery.created_seq);
+  }
+  if (delivery.occurred_at != absl::InfinitePast()) {
+    deps_.metrics.FanoutLatency(absl::ToDoubleSeconds(absl::Now() - delivery.occurred_at));
+  }
+  Enqueue(delivery.frame);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Replies and the send queue.
+
+template <typename T, typename Handler>
+Done<T> WsSession::OnStrand(Handler handler) {
+  return [self = shared_from_this(), handler = std::move(handler)](absl::StatusOr<T> result) {
+    net::post(self->ws_.get_executor(), [self, handler, result = std::move(result)]() mutable {
+      handler(std::move(result));
+    });
+  };
+}
+
+void WsSession::ReplyAck(const Ref& ref, ordered_json data) {
+  if (ref) Enqueue(AckFrame(*ref, std::move(data)));
+}
+
+void WsSession::ReplyError(const Ref& ref, const absl::Status& status) {
+  Enqueue(ErrorFrame(status, ref));
+}
+
+bool WsSession::Enqueue(Frame frame) {
+  if (closing_ || state_ == State::kClosed) return false;
+  if (!queue_.Push(std::move(frame))) {
+    log::Write(log::Level::kWarn, identity_.request_id, "websocket send queue overflow",
+               {{"session_id", session_id()},
+                {"user_id", user_id()},
+                {"queued_bytes", queue_.bytes()},
+                {"limit_bytes", queue_.max_bytes()}});
+    CloseOnStrand(1013, "send queue overflow", "send_queue_overflow");
+    return false;
+  }
+  ++frames_out_;
+  deps_.metrics.FrameOut();
+  if (!in_flight_) WriteNext();
+  return true;
+}
+
+void WsSession::WriteNext() {
+  in_flight_ = queue_.front();
+  queue_.Pop();
+  ws_.text(true);
+  ws_.async_write(net::buffer(*in_flight_),
+                  [self = shared_from_this()](beast::error_code ec, size_t) { self->OnWrite(ec); });
+}
+
+void WsSession::OnWrite(beast::error_code ec) {
+  in_flight_.reset();
+  if (state_ == State::kClosed) return;
+  if (ec) return Teardown(closing_ ? close_metric_reason_ : "write_failed");
+  if (closing_) {
+    if (!close_sent_ && state_ != State::kAccepting) StartClose();
+    return;
+  }
+  PumpReplays();
+  if (!in_flight_ && !queue_.empty()) WriteNext();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Closing: a close frame after the write in flight, a hard cut if that does not finish.
+
+void WsSession::Close(uint16_t code, std::string reason, std::string metric_reason) {
+  net::post(ws_.get_executor(), [self = shared_from_this(), code, reason = std::move(reason),
+                                 metric_reason = std::move(metric_reason)]() mutable {
+    self->CloseOnStrand(code, std::move(reason), std::move(metric_reason));
+  });
+}
+
+void WsSession::CloseOnStrand(uint16_t code, std::string reason, std::string metric_reason) {
+  if (closing_ || state_ == State::kClosed) return;
+  closing_ = true;
+  close_reason_.emplace(static_cast<websocket::close_code>(code),
+                        beast::string_view(reason.data(), reason.size()));
+  close_metric_reason_ = std::move(metric_reason);
+  queue_.Clear();
+  close_timer_.expires_after(ToChrono(deps_.options.close_grace));
+  close_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+    if (!ec) self->Teardown(self->close_metric_reason_);
+  });
+  if (state_ == State::kAccepting) return;  // OnAccept starts the close.
+  if (!in_flight_) StartClose();
+}
+
+void WsSession::StartClose() {
+  close_sent_ = true;
+  ws_.async_close(*close_reason_, [self = shared_from_this()](beast::error_code) {
+    self->Teardown(self->close_metric_reason_);
+  });
+}
+
+void WsSession::Teardown(const std::string& metric_reason) {
+  if (state_ == State::kClosed) return;
+  bool was_open = state_ != State::kAccepting;
+  state_ = State::kClosed;
+  closing_ = true;
+  close_timer_.cancel();
+  beast::error_code ignored;
+  beast::get_lowest_layer(ws_).socket().close(ignored);  // Ends any operation still pending.
+  queue_.Clear();
+  subscriptions_.clear();
+  replay_order_.clear();
+  if (registered_) {
+    registered_ = false;
+    deps_.index.RemoveSession(session_id());
+    deps_.realtime.SessionClosed(session_id());
+  }
+  deps_.metrics.Closed(metric_reason);
+  if (was_open) {
+    log::Write(log::Level::kInfo, identity_.request_id, "websocket closed",
+               {{"session_id", session_id()},
+                {"user_id", user_id()},
+                {"reason", metric_reason},
+                {"duration_ms", absl::ToDoubleMilliseconds(absl::Now() - opened_at_)},
+                {"frames_in", frames_in_},
+                {"frames_out", frames_out_}});
+  }
+  if (auto on_closed = std::move(on_closed_)) on_closed(*this);
+}
+
+}  // namespace chatter::gateway

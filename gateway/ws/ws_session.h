@@ -1,0 +1,177 @@
+// One client's WebSocket session: the handshake, the `ready` frame, client events (answered
+// with exactly one ack or error per ref), room subscriptions with gap-free replay, and a
+// byte-bounded send queue of shared frames. Everything runs on the connection's strand.
+#pragma once
+
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/websocket/stream.hpp>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "gateway/http/http_types.h"
+#include "gateway/ws/chat_backend.h"
+#include "gateway/ws/event_rate_limiter.h"
+#include "gateway/ws/realtime_link.h"
+#include "gateway/ws/room_index.h"
+#include "gateway/ws/send_queue.h"
+#include "gateway/ws/subscriber.h"
+#include "gateway/ws/ws_metrics.h"
+#include "gateway/ws/ws_options.h"
+
+namespace chatter::gateway {
+
+// Who the session is, from the verified access token and the upgrade request.
+struct WsIdentity {
+  std::string session_id;
+  std::string user_id;
+  std::string username;
+  std::string access_token;  // Forwarded to chat-svc for the user's own actions.
+  std::string request_id;    // Of the upgrade request; on every log line of the session.
+  std::string client_ip;
+  std::string user_agent;
+};
+
+// Shared collaborators; all must outlive every session.
+struct WsSessionDeps {
+  const WsOptions& options;
+  ChatBackend& chat;
+  RealtimeLink& realtime;
+  RoomIndex& index;
+  WsMetrics& metrics;
+};
+
+class WsSession final : public Subscriber, public std::enable_shared_from_this<WsSession> {
+ public:
+  // `on_closed` runs once, on the strand, when the session has ended.
+  WsSession(boost::beast::tcp_stream stream, WsIdentity identity,
+            std::vector<std::string> connect_rooms, WsSessionDeps deps,
+            std::function<void(WsSession&)> on_closed);
+  ~WsSession() override;
+
+  // Completes the upgrade of `request`, then runs until the session closes.
+  void Start(HttpRequest request);
+  // Closes with a close frame (e.g. 1012 on shutdown); from any thread.
+  void Close(uint16_t code, std::string reason, std::string metric_reason);
+
+  const std::string& session_id() const override { return identity_.session_id; }
+  const std::string& user_id() const override { return identity_.user_id; }
+  void DeliverRoomEvent(std::shared_ptr<const RoomDelivery> delivery) override;
+  void DeliverPresence(Frame frame) override;
+  void RevokeRoom(const std::string& room_id) override;
+
+ private:
+  using WebSocket = boost::beast::websocket::stream<boost::beast::tcp_stream>;
+  using Ref = std::optional<std::string>;
+
+  struct Subscription {
+    enum class State { kChecking, kReplaying, kActive };
+    State state = State::kChecking;
+    uint64_t generation = 0;  // Completions of an older subscribe/replay are stale.
+    int64_t last_seq = 0;     // Newest seq known to have been sent (or announced).
+    // Live events held while the replay is fetched and sent (kReplaying only), bounded.
+    std::vector<std::shared_ptr<const RoomDelivery>> pending;
+    bool pending_overflowed = false;
+    int64_t max_pending_seq = 0;  // Also counts events dropped by the overflow.
+    // Replay frames not yet in the send queue: they enter it as it drains, so a replay larger
+    // than the queue is paced by the client instead of overflowing it.
+    std::deque<Frame> backlog;
+    bool backlog_active = false;  // The replay is being sent; `replay_ref` still owed a reply.
+    Ref replay_ref;
+    int64_t skip_up_to = 0;  // Held receive_message with seq <= this were replayed.
+    // send_message calls of this session to the room still waiting for chat-svc, and the live
+    // events held meanwhile: the sender's ack goes out before its own receive_message.
+    int sends_in_flight = 0;
+    std::vector<std::shared_ptr<const RoomDelivery>> held;
+  };
+
+  // Opening.
+  void OnAccept(boost::beast::error_code ec);
+  void OnConnectAccess(absl::StatusOr<chat::v1::CheckRoomAccessResponse> access);
+  // Reading.
+  void Read();
+  void OnRead(boost::beast::error_code ec, size_t bytes);
+  void HandleFrame(absl::string_view text, bool is_text);
+  void Dispatch(ClientFrame frame);
+  // Client events.
+  void OnSubscribe(const nlohmann::json& data, const Ref& ref);
+  void OnSubscribeAccess(const std::string& room_id, uint64_t generation,
+                         std::optional<int64_t> since_seq, const Ref& ref,
+                         absl::StatusOr<chat::v1::CheckRoomAccessResponse> access);
+  void BeginReplay(const std::string& room_id, Subscription& subscription, int64_t since_seq,
+                   const Ref& ref);
+  void OnReplay(const std::string& room_id, uint64_t generation, int64_t since_seq, const Ref& ref,
+                absl::StatusOr<chat::v1::ListMessagesSinceResponse> replay);
+  // Moves replay frames into the send queue while it has room, oldest replay first.
+  void PumpReplays();
+  // Queues the room's replay, then the live events held meanwhile (minus those replayed), then
+  // the ack, as far as the queue takes them; true once all are queued (the room is live then).
+  bool DrainBacklog(const std::string& room_id, Subscription& subscription);
+  // A subscription is dropped while its replay is still being sent: its ref gets `aborted`.
+  void AbortBacklog(Subscription& subscription);
+  void OnUnsubscribe(const nlohmann::json& data, const Ref& ref);
+  void OnTyping(const nlohmann::json& data, bool started, const Ref& ref);
+  void OnSendMessage(const nlohmann::json& data, const Ref& ref);
+  void OnEditMessage(const nlohmann::json& data, const Ref& ref);
+  void OnDeleteMessage(const nlohmann::json& data, const Ref& ref);
+  void OnMarkRead(const nlohmann::json& data, const Ref& ref);
+  void Unsubscribe(const std::string& room_id);
+  // Delivery (on the strand).
+  void OnRoomEvent(const std::shared_ptr<const RoomDelivery>& delivery);
+  void SendRoomEvent(const RoomDelivery& delivery, Subscription& subscription);
+  // A send_message to the room completed (its reply is queued): the held events follow.
+  void ReleaseHeld(const std::string& room_id, uint64_t generation);
+  // Replies: an ack only when there is a ref; errors always (with the ref if any).
+  void ReplyAck(const Ref& ref, nlohmann::ordered_json data);
+  void ReplyError(const Ref& ref, const absl::Status& status);
+  // Runs `handler(result)` on the strand, keeping the session alive meanwhile.
+  template <typename T, typename Handler>
+  Done<T> OnStrand(Handler handler);
+  // Writing.
+  bool Enqueue(Frame frame);
+  void WriteNext();
+  void OnWrite(boost::beast::error_code ec);
+  // Closing.
+  void CloseOnStrand(uint16_t code, std::string reason, std::string metric_reason);
+  void StartClose();
+  void Teardown(const std::string& metric_reason);
+  UserCallContext UserCall() const;
+  bool open() const { return state_ == State::kOpen; }
+
+  enum class State { kAccepting, kOpening, kOpen, kClosed };
+
+  WebSocket ws_;
+  WsIdentity identity_;
+  std::vector<std::string> connect_rooms_;
+  WsSessionDeps deps_;
+  std::function<void(WsSession&)> on_closed_;
+  boost::beast::flat_buffer read_buffer_;
+  boost::asio::steady_timer close_timer_;
+  SendQueue queue_;
+  Frame in_flight_;  // The frame being written, if any.
+  EventRateLimiter limiter_;
+  absl::flat_hash_map<std::string, Subscription> subscriptions_;
+  std::deque<std::string> replay_order_;  // Rooms whose backlog is being sent, oldest first.
+  uint64_t next_generation_ = 1;
+
+  State state_ = State::kAccepting;
+  bool registered_ = false;  // In the index and announced to realtime.
+  bool closing_ = false;     // A close was decided: nothing more is queued.
+  bool close_sent_ = false;  // async_close started.
+  std::optional<boost::beast::websocket::close_reason> close_reason_;
+  std::string close_metric_reason_;
+  absl::Time opened_at_;
+  uint64_t frames_in_ = 0;
+  uint64_t frames_out_ = 0;
+};
+
+}  // namespace chatter::gateway

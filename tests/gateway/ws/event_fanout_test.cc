@@ -1,0 +1,129 @@
+// Tests EventFanout against fake subscribers: one encoding shared by every recipient, the
+// excluded session, revoked users leaving the room, and the presence delivery rules.
+#include "gateway/ws/event_fanout.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "tests/gateway/ws/fake_subscriber.h"
+
+namespace chatter::gateway {
+namespace {
+
+using nlohmann::json;
+using testing::FakeSubscriber;
+using testing::MakeSubscriber;
+
+realtime::v1::RoomEvent Created(const std::string& room, int64_t seq) {
+  realtime::v1::RoomEvent event;
+  event.set_room_id(room);
+  event.mutable_message_created()->set_room_id(room);
+  event.mutable_message_created()->set_seq(seq);
+  return event;
+}
+
+class EventFanoutTest : public ::testing::Test {
+ protected:
+  std::shared_ptr<FakeSubscriber> Add(const std::string& session, const std::string& user,
+                                      std::vector<std::string> rooms) {
+    auto subscriber = MakeSubscriber(session, user);
+    index_.AddSession(subscriber);
+    for (const auto& room : rooms) index_.Subscribe(room, session);
+    return subscriber;
+  }
+
+  metrics::Registry registry_;
+  RoomIndex index_;
+  EventFanout fanout_{index_, registry_};
+};
+
+TEST_F(EventFanoutTest, EveryRecipientGetsTheSameBuffer) {
+  auto a = Add("s1", "alice", {"r1"});
+  auto b = Add("s2", "bob", {"r1"});
+  auto c = Add("s3", "carol", {"r2"});
+  fanout_.OnRoomEvent(Created("r1", 3));
+  ASSERT_EQ(a->rooms().size(), 1u);
+  ASSERT_EQ(b->rooms().size(), 1u);
+  EXPECT_TRUE(c->rooms().empty());
+  EXPECT_EQ(a->rooms()[0].get(), b->rooms()[0].get());
+  EXPECT_EQ(a->rooms()[0]->frame.get(), b->rooms()[0]->frame.get());
+  EXPECT_EQ(a->rooms()[0]->created_seq, 3);
+  EXPECT_EQ(json::parse(*a->rooms()[0]->frame)["event"], "receive_message");
+}
+
+TEST_F(EventFanoutTest, TheExcludedSessionIsSkipped) {
+  auto a = Add("s1", "alice", {"r1"});
+  auto b = Add("s2", "alice", {"r1"});
+  realtime::v1::RoomEvent typing;
+  typing.set_room_id("r1");
+  typing.set_exclude_session_id("s1");
+  typing.mutable_typing()->set_room_id("r1");
+  typing.mutable_typing()->set_user_id("alice");
+  typing.mutable_typing()->set_started(true);
+  fanout_.OnRoomEvent(typing);
+  EXPECT_TRUE(a->rooms().empty());
+  ASSERT_EQ(b->rooms().size(), 1u);
+  EXPECT_EQ(json::parse(*b->rooms()[0]->frame)["event"], "typing_start");
+}
+
+TEST_F(EventFanoutTest, RevokedUsersGetTheEventThenLeaveTheRoom) {
+  auto gone = Add("s1", "mallory", {"r1", "r2"});
+  auto stays = Add("s2", "bob", {"r1"});
+  realtime::v1::RoomEvent left;
+  left.set_room_id("r1");
+  left.add_revoked_user_ids("mallory");
+  left.mutable_member_left()->set_room_id("r1");
+  left.mutable_member_left()->set_user_id("mallory");
+  fanout_.OnRoomEvent(left);
+  EXPECT_EQ(gone->rooms().size(), 1u);  // The member_left itself still arrives.
+  EXPECT_EQ(gone->revoked(), std::vector<std::string>{"r1"});
+  EXPECT_TRUE(stays->revoked().empty());
+  EXPECT_FALSE(index_.IsSubscribed("r1", "s1"));
+  EXPECT_TRUE(index_.IsSubscribed("r2", "s1"));
+
+  fanout_.OnRoomEvent(Created("r1", 9));
+  EXPECT_EQ(gone->rooms().size(), 1u);
+  EXPECT_EQ(stays->rooms().size(), 2u);
+}
+
+TEST_F(EventFanoutTest, InvalidEventsAreDropped) {
+  auto a = Add("s1", "alice", {"r1"});
+  realtime::v1::RoomEvent empty;
+  empty.set_room_id("r1");
+  fanout_.OnRoomEvent(empty);
+  EXPECT_TRUE(a->rooms().empty());
+}
+
+TEST_F(EventFanoutTest, PresenceGoesOncePerSessionByRoomOrUser) {
+  auto both = Add("s1", "bob", {"r1", "r2"});  // In two rooms and a contact: once.
+  auto room_only = Add("s2", "carol", {"r2"});
+  auto contact = Add("s3", "dave", {});
+  auto outsider = Add("s4", "erin", {"r9"});
+  auto self = Add("s5", "alice", {"r1"});      // alice's own session: never.
+  auto hidden = Add("s6", "mallory", {"r1"});  // alice blocked mallory: never.
+  realtime::v1::PresenceEvent event;
+  event.mutable_presence()->set_user_id("alice");
+  event.mutable_presence()->set_status("online");
+  event.add_room_ids("r1");
+  event.add_room_ids("r2");
+  event.add_user_ids("bob");
+  event.add_user_ids("dave");
+  event.add_hidden_from_user_ids("mallory");
+  fanout_.OnPresence(event);
+
+  EXPECT_EQ(both->presence().size(), 1u);
+  EXPECT_EQ(room_only->presence().size(), 1u);
+  EXPECT_EQ(contact->presence().size(), 1u);
+  EXPECT_TRUE(outsider->presence().empty());
+  EXPECT_TRUE(self->presence().empty());
+  EXPECT_TRUE(hidden->presence().empty());
+  EXPECT_EQ(both->presence()[0].get(), contact->presence()[0].get());
+  EXPECT_EQ(json::parse(*both->presence()[0]),
+            json::parse(R"({"event":"presence","data":{"user_id":"alice","status":"online",
+                           "last_seen":null}})"));
+}
+
+}  // namespace
+}  // namespace chatter::gateway
