@@ -1,0 +1,95 @@
+// Tests for the run report: the pass rule and what the text and JSON show.
+#include "tools/loadgen/report.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+namespace chatter::loadgen {
+namespace {
+
+using ::testing::HasSubstr;
+
+Report CleanReport() {
+  Report report;
+  report.users = 10;
+  report.rooms = 2;
+  report.target_rate = 100;
+  report.duration = absl::Seconds(2);
+  report.send_elapsed = absl::Seconds(2);
+  report.deliveries.sent = 200;
+  report.deliveries.acked = 200;
+  report.deliveries.expected = 1000;
+  report.deliveries.received_unique = 1000;
+  report.deliveries.received_total = 1000;
+  report.deliveries.delivery_latency.Record(2'000'000);
+  report.connections.ready = 10;
+  return report;
+}
+
+TEST(ReportTest, ACleanRunPasses) {
+  Report report = CleanReport();
+  EXPECT_EQ(report.Errors(), 0u);
+  EXPECT_TRUE(report.Passed(100, 0));
+}
+
+TEST(ReportTest, IncompleteDeliveryFailsUnlessRelaxed) {
+  Report report = CleanReport();
+  report.deliveries.received_unique = 995;  // 99.5 %
+  EXPECT_FALSE(report.Passed(100, 0));
+  EXPECT_TRUE(report.Passed(99.5, 0));
+}
+
+TEST(ReportTest, EveryKindOfErrorCounts) {
+  auto errors_after = [](void (*mutate)(Report&)) {
+    Report report = CleanReport();
+    mutate(report);
+    return report.Errors();
+  };
+  EXPECT_EQ(errors_after([](Report& r) { r.deliveries.send_failed = 2; }), 2u);
+  EXPECT_EQ(errors_after([](Report& r) { r.deliveries.unacked = 1; }), 1u);
+  EXPECT_EQ(errors_after([](Report& r) { r.deliveries.duplicates = 3; }), 3u);
+  EXPECT_EQ(errors_after([](Report& r) { r.deliveries.foreign = 1; }), 1u);
+  EXPECT_EQ(errors_after([](Report& r) { r.deliveries.unexpected_replies = 1; }), 1u);
+  EXPECT_EQ(errors_after([](Report& r) { r.connections.failed = 4; }), 4u);
+  EXPECT_EQ(errors_after([](Report& r) { r.connections.unexpected_closes = 1; }), 1u);
+  EXPECT_EQ(errors_after([](Report& r) { r.connections.order_violations = 1; }), 1u);
+  EXPECT_EQ(errors_after([](Report& r) { r.connections.unsolicited_errors["x"] = 2; }), 2u);
+}
+
+TEST(ReportTest, MaxErrorsRelaxesTheErrorRule) {
+  Report report = CleanReport();
+  report.connections.unexpected_closes = 2;
+  report.connections.close_codes[1008] = 2;
+  EXPECT_FALSE(report.Passed(100, 1));
+  EXPECT_TRUE(report.Passed(100, 2));
+}
+
+TEST(ReportTest, TextShowsTheFiguresAndVerdict) {
+  Report report = CleanReport();
+  report.connections.unexpected_closes = 1;
+  report.connections.close_codes[1013] = 1;
+  std::string text = FormatText(report, /*passed=*/false);
+  EXPECT_THAT(text, HasSubstr("sent          200 (100.0/s), acked 200"));
+  EXPECT_THAT(text, HasSubstr("expected 1000, received 1000 (unique 1000), duplicates 0"));
+  EXPECT_THAT(text, HasSubstr("completeness  100.000 %"));
+  EXPECT_THAT(text, HasSubstr("p50 2.00"));
+  EXPECT_THAT(text, HasSubstr("close codes 1013: 1"));
+  EXPECT_THAT(text, HasSubstr("=> FAIL"));
+}
+
+TEST(ReportTest, JsonCarriesTheSameFigures) {
+  Report report = CleanReport();
+  report.deliveries.send_errors_by_code["resource_exhausted"] = 1;
+  nlohmann::json json = ToJson(report, true);
+  EXPECT_EQ(json["passed"], true);
+  EXPECT_EQ(json["sent"], 200);
+  EXPECT_EQ(json["expected_deliveries"], 1000);
+  EXPECT_EQ(json["completeness_percent"], 100.0);
+  EXPECT_EQ(json["latency"]["samples"], 1);
+  EXPECT_DOUBLE_EQ(json["latency"]["p50_ms"].get<double>(), 2.0);
+  EXPECT_EQ(json["send_errors_by_code"]["resource_exhausted"], 1);
+  EXPECT_EQ(json["errors"], 0);
+}
+
+}  // namespace
+}  // namespace chatter::loadgen

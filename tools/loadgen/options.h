@@ -1,0 +1,69 @@
+// Command-line options of the load generator: absl flags read into one immutable Options value,
+// checked before anything connects.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+
+namespace chatter::loadgen {
+
+// Where the gateway listens: http://host[:port][/prefix] (ws:// is accepted as a synonym).
+struct BaseUrl {
+  std::string host;
+  uint16_t port = 80;
+  std::string path_prefix;  // "" or "/something", never ending in '/'.
+
+  // The Host header value: "host" or "host:port".
+  std::string HostHeader() const;
+};
+
+absl::StatusOr<BaseUrl> ParseBaseUrl(absl::string_view url);
+
+struct Options {
+  BaseUrl url;
+  std::string url_text;
+  int users = 1000;
+  int rooms = 20;
+  double rate = 200;  // Messages per second, all senders together.
+  absl::Duration duration = absl::Seconds(20);
+  absl::Duration warmup = absl::ZeroDuration();
+  absl::Duration drain = absl::Seconds(5);
+  int threads = 2;
+  std::string password;
+  std::string prefix;  // Usernames are "<prefix>-<index>".
+  double ws_connect_rate = 200;
+  absl::Duration connect_timeout = absl::Seconds(10);
+  int signup_parallelism = 8;
+  int http_parallelism = 32;
+  int message_bytes = 0;  // Pads message content to this many bytes (0: no padding).
+  double min_completeness = 100;
+  int64_t max_errors = 0;
+  uint64_t seed = 0;
+  bool json = false;
+};
+
+// Rewrites "--ws-connect-rate=5" to "--ws_connect_rate=5": absl flag names cannot contain dashes,
+// but the documented spelling has them. Only the name part of "--name[=value]" changes; a lone
+// "--" ends the flags and everything after it is kept as is.
+std::vector<std::string> NormalizeFlagNames(std::vector<std::string> args);
+
+// "lg" followed by 6 characters of [a-z0-9] derived from `random_bits`: unique enough that runs
+// against the same database do not collide on usernames.
+std::string RandomPrefix(uint64_t random_bits);
+
+// Parses argv with absl (which prints usage and exits on --help or an unknown flag) and returns
+// the options. `random_bits` fills the defaults of --prefix and --seed.
+absl::StatusOr<Options> ParseOptions(int argc, char** argv, uint64_t random_bits);
+
+// The options as the flags currently hold them, validated.
+absl::StatusOr<Options> OptionsFromFlags(uint64_t random_bits);
+
+// INVALID_ARGUMENT naming the first bad option.
+absl::Status ValidateOptions(const Options& options);
+
+}  // namespace chatter::loadgen

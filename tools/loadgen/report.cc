@@ -1,0 +1,150 @@
+// Rendering and the pass rule of a run's report (see report.h).
+#include "tools/loadgen/report.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+
+namespace chatter::loadgen {
+namespace {
+
+double Millis(int64_t nanos) { return static_cast<double>(nanos) / 1e6; }
+
+double PerSecond(uint64_t count, absl::Duration over) {
+  double seconds = absl::ToDoubleSeconds(over);
+  return seconds > 0 ? static_cast<double>(count) / seconds : 0;
+}
+
+nlohmann::json LatencyJson(const LatencyHistogram& histogram) {
+  return {{"samples", histogram.count()},
+          {"p50_ms", Millis(histogram.Percentile(50))},
+          {"p99_ms", Millis(histogram.Percentile(99))},
+          {"max_ms", Millis(histogram.max())},
+          {"mean_ms", histogram.mean() / 1e6}};
+}
+
+std::string LatencyLine(const LatencyHistogram& histogram) {
+  return absl::StrFormat("p50 %.2f  p99 %.2f  max %.2f  (%d samples)",
+                         Millis(histogram.Percentile(50)), Millis(histogram.Percentile(99)),
+                         Millis(histogram.max()), histogram.count());
+}
+
+template <typename Map>
+std::string Breakdown(const Map& counts) {
+  std::string text;
+  for (const auto& [key, count] : counts) {
+    absl::StrAppend(&text, text.empty() ? "" : ", ", key, ": ", count);
+  }
+  return text;
+}
+
+template <typename Map>
+nlohmann::json BreakdownJson(const Map& counts) {
+  nlohmann::json json = nlohmann::json::object();
+  for (const auto& [key, count] : counts) json[absl::StrCat(key)] = count;
+  return json;
+}
+
+}  // namespace
+
+uint64_t Report::Errors() const {
+  return deliveries.send_failed + deliveries.unacked + deliveries.duplicates + deliveries.foreign +
+         deliveries.unexpected_replies + connections.Errors();
+}
+
+bool Report::Passed(double min_completeness, int64_t max_errors) const {
+  return deliveries.CompletenessPercent() >= min_completeness &&
+         Errors() <= static_cast<uint64_t>(max_errors);
+}
+
+std::string FormatText(const Report& r, bool passed) {
+  const LedgerTotals& d = r.deliveries;
+  const ConnectionStats& c = r.connections;
+  std::string text = absl::StrFormat(
+      "loadgen: %d users in %d rooms, %.1f msg/s for %.1f s (+%.1f s warmup), %d threads\n",
+      r.users, r.rooms, r.target_rate, absl::ToDoubleSeconds(r.duration),
+      absl::ToDoubleSeconds(r.warmup), r.threads);
+  absl::StrAppendFormat(&text, "setup         %.1f s, %d HTTP requests, %d retried\n",
+                        absl::ToDoubleSeconds(r.setup.elapsed), r.setup.http_requests,
+                        r.setup.http_retries);
+  absl::StrAppendFormat(
+      &text, "connections   %d ready, %d failed, %d closed unexpectedly (%.1f s)\n", c.ready,
+      c.failed, c.unexpected_closes, absl::ToDoubleSeconds(r.connect_elapsed));
+  if (!c.failure_reasons.empty()) {
+    absl::StrAppend(&text, "  failures    ", Breakdown(c.failure_reasons), "\n");
+  }
+  if (!c.close_codes.empty()) {
+    absl::StrAppend(&text, "  close codes ", Breakdown(c.close_codes), "\n");
+  }
+  if (!c.unsolicited_errors.empty()) {
+    absl::StrAppend(&text, "  error frames without ref ", Breakdown(c.unsolicited_errors), "\n");
+  }
+  absl::StrAppendFormat(&text, "sent          %d (%.1f/s), acked %d, send errors %d, unacked %d\n",
+                        d.sent, PerSecond(d.sent, r.send_elapsed), d.acked, d.send_failed,
+                        d.unacked);
+  if (!d.send_errors_by_code.empty()) {
+    absl::StrAppend(&text, "  send errors ", Breakdown(d.send_errors_by_code), "\n");
+  }
+  absl::StrAppendFormat(
+      &text, "deliveries    expected %d, received %d (unique %d), duplicates %d, foreign %d\n",
+      d.expected, d.received_total, d.received_unique, d.duplicates, d.foreign);
+  absl::StrAppendFormat(&text, "completeness  %.3f %%\n", d.CompletenessPercent());
+  absl::StrAppend(&text, "latency ms    ", LatencyLine(d.delivery_latency),
+                  "  send -> receive_message\n");
+  absl::StrAppend(&text, "ack ms        ", LatencyLine(d.ack_latency), "\n");
+  absl::StrAppendFormat(&text, "other         order violations %d, unexpected replies %d\n",
+                        c.order_violations, d.unexpected_replies);
+  absl::StrAppendFormat(&text, "elapsed       %.1f s (sending %.1f s, drain %.1f s)\n",
+                        absl::ToDoubleSeconds(r.total_elapsed),
+                        absl::ToDoubleSeconds(r.send_elapsed),
+                        absl::ToDoubleSeconds(r.drain_elapsed));
+  absl::StrAppendFormat(&text, "errors        %d  => %s\n", r.Errors(), passed ? "PASS" : "FAIL");
+  return text;
+}
+
+nlohmann::json ToJson(const Report& r, bool passed) {
+  const LedgerTotals& d = r.deliveries;
+  const ConnectionStats& c = r.connections;
+  return {
+      {"passed", passed},
+      {"users", r.users},
+      {"rooms", r.rooms},
+      {"target_rate", r.target_rate},
+      {"duration_s", absl::ToDoubleSeconds(r.duration)},
+      {"warmup_s", absl::ToDoubleSeconds(r.warmup)},
+      {"threads", r.threads},
+      {"setup",
+       {{"elapsed_s", absl::ToDoubleSeconds(r.setup.elapsed)},
+        {"http_requests", r.setup.http_requests},
+        {"http_retries", r.setup.http_retries}}},
+      {"connections",
+       {{"ready", c.ready},
+        {"failed", c.failed},
+        {"failure_reasons", BreakdownJson(c.failure_reasons)},
+        {"unexpected_closes", c.unexpected_closes},
+        {"close_codes", BreakdownJson(c.close_codes)},
+        {"unsolicited_errors", BreakdownJson(c.unsolicited_errors)},
+        {"elapsed_s", absl::ToDoubleSeconds(r.connect_elapsed)}}},
+      {"sent", d.sent},
+      {"send_rate", PerSecond(d.sent, r.send_elapsed)},
+      {"acked", d.acked},
+      {"send_errors", d.send_failed},
+      {"send_errors_by_code", BreakdownJson(d.send_errors_by_code)},
+      {"unacked", d.unacked},
+      {"expected_deliveries", d.expected},
+      {"received", d.received_total},
+      {"received_unique", d.received_unique},
+      {"duplicates", d.duplicates},
+      {"foreign", d.foreign},
+      {"unexpected_replies", d.unexpected_replies},
+      {"order_violations", c.order_violations},
+      {"completeness_percent", d.CompletenessPercent()},
+      {"latency", LatencyJson(d.delivery_latency)},
+      {"ack_latency", LatencyJson(d.ack_latency)},
+      {"errors", r.Errors()},
+      {"elapsed_s", absl::ToDoubleSeconds(r.total_elapsed)},
+      {"send_elapsed_s", absl::ToDoubleSeconds(r.send_elapsed)},
+      {"drain_elapsed_s", absl::ToDoubleSeconds(r.drain_elapsed)},
+  };
+}
+
+}  // namespace chatter::loadgen

@@ -1,0 +1,70 @@
+// Turns what connections report into the run's figures: frames go to the DeliveryLedger,
+// connection outcomes (ready, refused, closed and with which code) are counted here.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "absl/time/time.h"
+#include "tools/loadgen/connection_observer.h"
+#include "tools/loadgen/delivery_ledger.h"
+#include "tools/loadgen/room_plan.h"
+
+namespace chatter::loadgen {
+
+struct ConnectionStats {
+  int ready = 0;
+  int failed = 0;
+  std::map<std::string, int> failure_reasons;
+  int unexpected_closes = 0;
+  std::map<int, int> close_codes;  // Of unexpected closes; 0 = ended without a close frame.
+  std::map<std::string, uint64_t> unsolicited_errors;  // `error` frames without a ref, by code.
+  uint64_t order_violations = 0;  // A member saw a room seq below one it had seen.
+
+  uint64_t Errors() const;
+};
+
+class RunRecorder : public ConnectionObserver {
+ public:
+  // Connection i is user i of `plan`; `room_ids[r]` is room r's id; `run` is the content tag.
+  RunRecorder(const RoomPlan& plan, std::vector<std::string> room_ids, std::string run,
+              DeliveryLedger& ledger);
+
+  void OnReady(int connection) override;
+  void OnConnectFailed(int connection, const std::string& reason) override;
+  void OnFrame(int connection, const ServerFrame& frame, int64_t receive_ns) override;
+  void OnSendFailed(int connection, uint64_t message_id, const std::string& reason) override;
+  void OnClosed(int connection, int close_code, const std::string& reason, bool requested) override;
+
+  // Ends the connect phase: connections not ready yet count as failed, and a later ready is
+  // ignored, so expected deliveries do not change under the sender.
+  void StopAcceptingReady();
+  // Blocks (never call on an I/O thread) until every connection is ready or failed, or until
+  // `deadline`; true when all settled.
+  bool WaitAllSettled(absl::Time deadline);
+  // Ready and not closed since.
+  bool IsLive(int connection) const;
+  ConnectionStats Stats() const;
+
+ private:
+  enum class State : uint8_t { kConnecting, kLive, kFailed, kClosed };
+  void FailLocked(int connection, const std::string& reason);
+
+  const RoomPlan& plan_;
+  const std::vector<std::string> room_ids_;
+  const std::string run_;
+  DeliveryLedger& ledger_;
+
+  mutable std::mutex mu_;
+  std::condition_variable settled_cv_;
+  int settled_ = 0;
+  std::vector<State> states_;
+  std::vector<int64_t> last_seq_;
+  ConnectionStats stats_;
+};
+
+}  // namespace chatter::loadgen
