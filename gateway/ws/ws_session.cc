@@ -500,12 +500,17 @@ void WsSession::ReleaseHeld(const std::string& room_id, uint64_t generation) {
   subscription.sends_in_flight = std::max(0, subscription.sends_in_flight - 1);
   // Everything held goes now, even with other sends still in flight: nothing waits longer than
   // one chat-svc call.
+  SendHeld(subscription);
+}
+
+bool WsSession::SendHeld(Subscription& subscription) {
   std::vector<std::shared_ptr<const RoomDelivery>> held = std::move(subscription.held);
   subscription.held.clear();
   for (const auto& delivery : held) {
     SendRoomEvent(*delivery, subscription);
-    if (closing_) return;
+    if (closing_) return false;
   }
+  return true;
 }
 
 void WsSession::OnEditMessage(const nlohmann::json& data, const Ref& ref) {
@@ -616,10 +621,17 @@ void WsSession::OnRoomEvent(const std::shared_ptr<const RoomDelivery>& delivery)
       subscription.pending.push_back(delivery);
       return;
     case Subscription::State::kActive:
-      if (subscription.sends_in_flight > 0 &&
-          subscription.held.size() < deps_.options.max_pending_events) {
-        subscription.held.push_back(delivery);
-        return;
+      // A message the replay already carried whose live event was still on its way (chat-svc
+      // publishes after commit, asynchronously): sending it again would duplicate it.
+      if (delivery->created_seq && *delivery->created_seq <= subscription.skip_up_to) return;
+      if (subscription.sends_in_flight > 0) {
+        if (subscription.held.size() < deps_.options.max_pending_events) {
+          subscription.held.push_back(delivery);
+          return;
+        }
+        // Full: what is held goes first, so events never overtake older ones of the room (only
+        // the sender's ack-before-own-echo is given up under such a burst).
+        if (!SendHeld(subscription)) return;
       }
       SendRoomEvent(*delivery, subscription);
       return;

@@ -87,7 +87,7 @@ class WsSession final : public Subscriber, public std::enable_shared_from_this<W
     std::deque<Frame> backlog;
     bool backlog_active = false;  // The replay is being sent; `replay_ref` still owed a reply.
     Ref replay_ref;
-    int64_t skip_up_to = 0;  // Held receive_message with seq <= this were replayed.
+    int64_t skip_up_to = 0;  // receive_message with seq <= this was replayed (or resynced).
     // send_message calls of this session to the room still waiting for chat-svc, and the live
     // events held meanwhile: the sender's ack goes out before its own receive_message.
     int sends_in_flight = 0;
@@ -127,6 +127,8 @@ class WsSession final : public Subscriber, public std::enable_shared_from_this<W
   void Unsubscribe(const std::string& room_id);
   // Delivery (on the strand).
   void OnRoomEvent(const std::shared_ptr<const RoomDelivery>& delivery);
+  // Sends the events held for sends in flight, in order; false once the session is closing.
+  bool SendHeld(Subscription& subscription);
   void SendRoomEvent(const RoomDelivery& delivery, Subscription& subscription);
   // A send_message to the room completed (its reply is queued): the held events follow.
   void ReleaseHeld(const std::string& room_id, uint64_t generation);

@@ -57,6 +57,18 @@ bool GatewayStream::Send(std::shared_ptr<const v1::RealtimeFrame> frame) {
   return true;
 }
 
+bool GatewayStream::SendIfRoom(std::shared_ptr<const v1::RealtimeFrame> frame) {
+  {
+    std::lock_guard lock(mu_);
+    if (finished_) return false;
+    if (queue_.size() > queue_frames_ / 2) {
+      metrics_.droppable_frames_dropped.Inc();
+      return false;
+    }
+  }
+  return Send(std::move(frame));
+}
+
 void GatewayStream::Close(const absl::Status& status) {
   std::lock_guard lock(mu_);
   FinishLocked(status);

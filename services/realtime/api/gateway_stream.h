@@ -35,6 +35,7 @@ class GatewayStream final : public grpc::ServerBidiReactor<v1::GatewayFrame, v1:
                                               std::function<void(GatewayStream*)> on_done);
 
   bool Send(std::shared_ptr<const v1::RealtimeFrame> frame) override;
+  bool SendIfRoom(std::shared_ptr<const v1::RealtimeFrame> frame) override;
   void Close(const absl::Status& status) override;
 
   void OnReadDone(bool ok) override;

@@ -15,6 +15,10 @@ class FrameSink {
   // Queues `frame` for the gateway without blocking. False when it was not taken: the stream is
   // ending, or its queue overflowed (which ends it).
   virtual bool Send(std::shared_ptr<const v1::RealtimeFrame> frame) = 0;
+  // For frames that may be lost without harm (presence snapshots): queued only while the queue
+  // is at most half full, else dropped (false). Never ends the stream, so a burst of them (many
+  // subscribes after a gateway reconnects) cannot push a gateway into a reconnect loop.
+  virtual bool SendIfRoom(std::shared_ptr<const v1::RealtimeFrame> frame) = 0;
   // Ends the stream with `status`; a no-op once it is ending.
   virtual void Close(const absl::Status& status) = 0;
 };

@@ -161,7 +161,8 @@ void PresenceService::Subscribed(const SessionInfo& session, const std::string& 
                                                                     .room_ids = {},
                                                                     .user_ids = {session.user_id},
                                                                     .hidden_from_user_ids = {}}));
-    if (!reply_to->Send(std::move(frame))) return;
+    // A snapshot is a courtesy: what it cannot deliver, later presence changes correct.
+    if (!reply_to->SendIfRoom(std::move(frame))) return;
   }
 }
 

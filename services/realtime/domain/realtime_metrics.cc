@@ -31,6 +31,9 @@ RealtimeMetrics::RealtimeMetrics(metrics::Registry& registry)
       gateway_overflows(registry.GetCounter(
           "realtime_gateway_overflows_total",
           "Gateway streams ended with RESOURCE_EXHAUSTED because their queue was full.")),
+      droppable_frames_dropped(registry.GetCounter(
+          "realtime_snapshot_frames_dropped_total",
+          "Presence snapshot frames not sent because the gateway stream was over half full.")),
       gateway_invalid_frames(registry.GetCounter("realtime_gateway_invalid_frames_total",
                                                  "Gateway frames counted and ignored.")),
       typing_rejected(registry.GetCounter(

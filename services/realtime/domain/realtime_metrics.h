@@ -21,10 +21,11 @@ struct RealtimeMetrics {
   metrics::Counter& bus_reconnects;
 
   // Gateway streams.
-  metrics::Counter& gateway_overflows;       // Streams ended because their queue was full.
-  metrics::Counter& gateway_invalid_frames;  // Frames counted and ignored.
-  metrics::Counter& typing_rejected;         // Typing of an unknown/unsubscribed session or user.
-  metrics::Counter& typing_dropped;          // Typing not published (queue full).
+  metrics::Counter& gateway_overflows;         // Streams ended because their queue was full.
+  metrics::Counter& droppable_frames_dropped;  // Presence snapshots skipped on a busy stream.
+  metrics::Counter& gateway_invalid_frames;    // Frames counted and ignored.
+  metrics::Counter& typing_rejected;           // Typing of an unknown/unsubscribed session or user.
+  metrics::Counter& typing_dropped;            // Typing not published (queue full).
 
   // Presence.
   metrics::Counter& presence_online;

@@ -19,6 +19,9 @@ class RecordingSink final : public FrameSink {
     frames_.push_back(std::move(frame));
     return true;
   }
+  bool SendIfRoom(std::shared_ptr<const v1::RealtimeFrame> frame) override {
+    return Send(std::move(frame));
+  }
   void Close(const absl::Status& status) override {
     std::lock_guard lock(mu_);
     if (!closed_) closed_ = status;
