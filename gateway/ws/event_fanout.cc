@@ -36,12 +36,15 @@ void EventFanout::OnRoomEvent(const realtime::v1::RoomEvent& event) {
   if (event.revoked_user_ids().empty()) return;
   absl::flat_hash_set<std::string> revoked(event.revoked_user_ids().begin(),
                                            event.revoked_user_ids().end());
-  for (const RoomIndex::SubscriberPtr& session : sessions) {
-    if (!revoked.contains(session->user_id())) continue;
-    // Out of the index now, so no later event of the room reaches it; the session then drops
-    // its own state after the events already posted to it.
-    index_.Unsubscribe(event.room_id(), session->session_id());
-    session->RevokeRoom(event.room_id());
+  // Every session of a revoked user, not only those in the room now: one whose subscribe is
+  // still being checked (access granted just before the removal) must not enter it afterwards.
+  for (const std::string& user : revoked) {
+    for (const RoomIndex::SubscriberPtr& session : index_.OfUser(user)) {
+      // Out of the index now, so no later event of the room reaches it; the session then drops
+      // its own state after the events already posted to it.
+      index_.Unsubscribe(event.room_id(), session->session_id());
+      session->RevokeRoom(event.room_id());
+    }
   }
 }
 

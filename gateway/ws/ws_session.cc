@@ -594,7 +594,10 @@ void WsSession::RevokeRoom(const std::string& room_id) {
     auto found = self->subscriptions_.find(room_id);
     if (found == self->subscriptions_.end()) return;
     self->AbortBacklog(found->second);
+    // A subscribe still being checked ends here: its answer then finds no subscription and
+    // replies `aborted`. One that entered the index after the fan-out's removal leaves it now.
     self->subscriptions_.erase(found);
+    self->deps_.index.Unsubscribe(room_id, self->session_id());
     self->deps_.realtime.Unsubscribe(room_id, self->session_id());
   });
 }

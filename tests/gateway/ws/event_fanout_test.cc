@@ -88,6 +88,23 @@ TEST_F(EventFanoutTest, RevokedUsersGetTheEventThenLeaveTheRoom) {
   EXPECT_EQ(stays->rooms().size(), 2u);
 }
 
+TEST_F(EventFanoutTest, RevocationAlsoReachesSessionsNotYetInTheRoom) {
+  // Mallory's second session is still having its subscribe to r1 checked: not in the index.
+  auto in_room = Add("s1", "mallory", {"r1"});
+  auto checking = Add("s2", "mallory", {});
+  auto other = Add("s3", "bob", {});
+  realtime::v1::RoomEvent left;
+  left.set_room_id("r1");
+  left.add_revoked_user_ids("mallory");
+  left.mutable_member_left()->set_room_id("r1");
+  left.mutable_member_left()->set_user_id("mallory");
+  fanout_.OnRoomEvent(left);
+  EXPECT_EQ(in_room->revoked(), std::vector<std::string>{"r1"});
+  EXPECT_EQ(checking->revoked(), std::vector<std::string>{"r1"});
+  EXPECT_TRUE(checking->rooms().empty());  // It was not in the room: no member_left for it.
+  EXPECT_TRUE(other->revoked().empty());
+}
+
 TEST_F(EventFanoutTest, InvalidEventsAreDropped) {
   auto a = Add("s1", "alice", {"r1"});
   realtime::v1::RoomEvent empty;
