@@ -70,7 +70,11 @@ TEST(ShardedWorkQueue, StopDropsWaitingWorkAndRefusesMore) {
   });
   ASSERT_TRUE(Eventually([&] { return running.load(); }));
   queue.PostToShard(0, [&] { ++ran; });
+  EXPECT_EQ(queue.pending(), 1u);
   std::thread stopper([&] { queue.Stop(); });
+  // Release the running item only once Stop has dropped the waiting one; releasing earlier
+  // would let the shard thread pick the waiting item up before Stop reaches it.
+  EXPECT_TRUE(Eventually([&] { return queue.pending() == 0; }));
   release.set_value();
   stopper.join();
   EXPECT_EQ(ran.load(), 0);
