@@ -80,14 +80,21 @@ void GrpcForwarder::Forward(const RouteSpec& route, const google::protobuf::Mess
   if (!user_agent.empty()) call->context.AddMetadata("x-client-user-agent", user_agent);
 
   Call& started = *call;
-  // The callback owns the call state: it is released when gRPC drops the callback after the
-  // call completed, never while gRPC may still touch the context or buffers.
-  stub->second->UnaryCall(&started.context, started.method, grpc::StubOptions(), &started.request,
-                          &started.response,
-                          [call = std::move(call), done = std::move(done)](grpc::Status status) {
-                            if (!status.ok()) return done(status::FromGrpcStatus(status));
-                            done(ParseResponse(*call));
-                          });
+  // The callback owns the call state. It drops the state (and with it the context's channel
+  // reference) before it releases its ticket, so the forwarder, which waits for the tickets,
+  // always holds the last channel reference.
+  stub->second->UnaryCall(
+      &started.context, started.method, grpc::StubOptions(), &started.request, &started.response,
+      [call = std::move(call), done = std::move(done),
+       // std::function needs a copyable callback; the ticket itself is move-only.
+       ticket = std::make_shared<grpc_client::InFlightCalls::Ticket>(in_flight_.Enter())](
+          grpc::Status status) mutable {
+        absl::StatusOr<std::unique_ptr<google::protobuf::Message>> result =
+            status.ok() ? ParseResponse(*call) : status::FromGrpcStatus(status);
+        call.reset();
+        std::exchange(done, nullptr)(std::move(result));
+        ticket->Release();
+      });
 }
 
 }  // namespace chatter::gateway

@@ -15,6 +15,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "gateway/transcoding/route_table.h"
+#include "libs/grpc_client/in_flight_calls.h"
 
 namespace chatter::gateway {
 
@@ -50,6 +51,9 @@ class GrpcForwarder {
   using Stub = grpc::TemplatedGenericStub<grpc::ByteBuffer, grpc::ByteBuffer>;
   std::map<std::string, std::unique_ptr<Stub>> stubs_;
   GrpcForwarderOptions options_;
+  // Declared last, so destroyed first: waits for calls in flight while the stubs still hold
+  // their channels.
+  mutable grpc_client::InFlightCalls in_flight_;
 };
 
 }  // namespace chatter::gateway

@@ -46,15 +46,24 @@ void AddUserMetadata(grpc::ClientContext& context, const UserCallContext& user) 
   if (!agent.empty()) context.AddMetadata("x-client-user-agent", agent);
 }
 
-// Starts `method` (a stub_->async() member call) with the call's buffers; the callback owns the
-// call until gRPC drops it.
+// Starts `method` (a stub_->async() member call) with the call's buffers. The callback owns the
+// call and drops it (with its context's channel reference) before releasing `ticket`, so the
+// backend, which waits for its tickets, always holds the last channel reference.
 template <typename Request, typename Response, typename Method>
-void Start(Method method, std::shared_ptr<Call<Request, Response>> call, Done<Response> done) {
+void Start(Method method, std::shared_ptr<Call<Request, Response>> call, Done<Response> done,
+           grpc_client::InFlightCalls::Ticket ticket) {
   Call<Request, Response>& started = *call;
   method(&started.context, &started.request, &started.response,
-         [call = std::move(call), done = std::move(done)](grpc::Status status) {
-           if (!status.ok()) return done(status::FromGrpcStatus(status));
-           done(std::move(call->response));
+         [call = std::move(call), done = std::move(done),
+          // std::function needs a copyable callback; the ticket itself is move-only.
+          ticket = std::make_shared<grpc_client::InFlightCalls::Ticket>(std::move(ticket))](
+             grpc::Status status) mutable {
+           absl::StatusOr<Response> result =
+               status.ok() ? absl::StatusOr<Response>(std::move(call->response))
+                           : absl::StatusOr<Response>(status::FromGrpcStatus(status));
+           call.reset();
+           std::exchange(done, nullptr)(std::move(result));
+           ticket->Release();
          });
 }
 
@@ -77,7 +86,7 @@ void GrpcChatBackend::CheckRoomAccess(const std::string& user_id,
   auto call = NewCall<CheckRoomAccessRequest, CheckRoomAccessResponse>(request, deadline_);
   call->context.AddMetadata("authorization", absl::StrCat("Bearer ", *token));
   Start([this](auto... args) { stub_->async()->CheckRoomAccess(args...); }, std::move(call),
-        std::move(done));
+        std::move(done), in_flight_.Enter());
 }
 
 void GrpcChatBackend::ListMessagesSince(const ListMessagesSinceRequest& request,
@@ -87,7 +96,7 @@ void GrpcChatBackend::ListMessagesSince(const ListMessagesSinceRequest& request,
   auto call = NewCall<ListMessagesSinceRequest, ListMessagesSinceResponse>(request, deadline_);
   call->context.AddMetadata("authorization", absl::StrCat("Bearer ", *token));
   Start([this](auto... args) { stub_->async()->ListMessagesSince(args...); }, std::move(call),
-        std::move(done));
+        std::move(done), in_flight_.Enter());
 }
 
 void GrpcChatBackend::SendMessage(const UserCallContext& user, const SendMessageRequest& request,
@@ -95,7 +104,7 @@ void GrpcChatBackend::SendMessage(const UserCallContext& user, const SendMessage
   auto call = NewCall<SendMessageRequest, SendMessageResponse>(request, deadline_);
   AddUserMetadata(call->context, user);
   Start([this](auto... args) { stub_->async()->SendMessage(args...); }, std::move(call),
-        std::move(done));
+        std::move(done), in_flight_.Enter());
 }
 
 void GrpcChatBackend::EditMessage(const UserCallContext& user, const EditMessageRequest& request,
@@ -103,7 +112,7 @@ void GrpcChatBackend::EditMessage(const UserCallContext& user, const EditMessage
   auto call = NewCall<EditMessageRequest, EditMessageResponse>(request, deadline_);
   AddUserMetadata(call->context, user);
   Start([this](auto... args) { stub_->async()->EditMessage(args...); }, std::move(call),
-        std::move(done));
+        std::move(done), in_flight_.Enter());
 }
 
 void GrpcChatBackend::DeleteMessage(const UserCallContext& user,
@@ -112,7 +121,7 @@ void GrpcChatBackend::DeleteMessage(const UserCallContext& user,
   auto call = NewCall<DeleteMessageRequest, DeleteMessageResponse>(request, deadline_);
   AddUserMetadata(call->context, user);
   Start([this](auto... args) { stub_->async()->DeleteMessage(args...); }, std::move(call),
-        std::move(done));
+        std::move(done), in_flight_.Enter());
 }
 
 void GrpcChatBackend::MarkRead(const UserCallContext& user, const MarkReadRequest& request,
@@ -120,7 +129,7 @@ void GrpcChatBackend::MarkRead(const UserCallContext& user, const MarkReadReques
   auto call = NewCall<MarkReadRequest, MarkReadResponse>(request, deadline_);
   AddUserMetadata(call->context, user);
   Start([this](auto... args) { stub_->async()->MarkRead(args...); }, std::move(call),
-        std::move(done));
+        std::move(done), in_flight_.Enter());
 }
 
 }  // namespace chatter::gateway

@@ -14,6 +14,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "chatter/chat/v1/chat.grpc.pb.h"
+#include "libs/grpc_client/in_flight_calls.h"
 
 namespace chatter::gateway {
 
@@ -75,6 +76,8 @@ class GrpcChatBackend final : public ChatBackend {
   std::unique_ptr<chat::v1::ChatService::Stub> stub_;
   ServiceTokenProvider service_token_;
   absl::Duration deadline_;
+  // Declared last, so destroyed first: waits for calls in flight while stub_ holds the channel.
+  grpc_client::InFlightCalls in_flight_;
 };
 
 }  // namespace chatter::gateway
