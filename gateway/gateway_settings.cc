@@ -29,6 +29,25 @@ WsOptions ReadWsOptions(config::ConfigReader& reader) {
   return ws;
 }
 
+RateLimitSettings ReadRateLimits(config::ConfigReader& reader) {
+  RateLimitSettings limits;
+  limits.enabled = reader.Bool("CHATTER_RATE_LIMIT_ENABLED", true);
+  auto per_second = [&reader](const char* name, int64_t fallback) {
+    return static_cast<double>(reader.Int(name, fallback, 1, 1000000));
+  };
+  limits.per_ip = {.per_second = per_second("CHATTER_RATE_LIMIT_IP_PER_SECOND", 20),
+                   .burst = per_second("CHATTER_RATE_LIMIT_IP_BURST", 100)};
+  limits.per_user = {.per_second = per_second("CHATTER_RATE_LIMIT_USER_PER_SECOND", 10),
+                     .burst = per_second("CHATTER_RATE_LIMIT_USER_BURST", 50)};
+  limits.login_per_ip = {.per_second = per_second("CHATTER_RATE_LIMIT_LOGIN_PER_MINUTE", 10) / 60,
+                         .burst = per_second("CHATTER_RATE_LIMIT_LOGIN_BURST", 20)};
+  limits.signup_per_ip = {.per_second = per_second("CHATTER_RATE_LIMIT_SIGNUP_PER_HOUR", 20) / 3600,
+                          .burst = per_second("CHATTER_RATE_LIMIT_SIGNUP_BURST", 10)};
+  limits.max_local_buckets = static_cast<size_t>(
+      reader.Int("CHATTER_RATE_LIMIT_MAX_LOCAL_BUCKETS", 100000, 100, 100000000));
+  return limits;
+}
+
 }  // namespace
 
 GatewaySettings ReadGatewaySettings(config::ConfigReader& reader) {
@@ -55,6 +74,12 @@ GatewaySettings ReadGatewaySettings(config::ConfigReader& reader) {
   settings.backend_call_timeout =
       reader.Millis("CHATTER_BACKEND_CALL_TIMEOUT_MS", 10000, 100, 600000);
   settings.cors_origins = reader.List("CHATTER_CORS_ORIGINS", "");
+  settings.trusted_proxies = reader.List("CHATTER_TRUSTED_PROXIES", "");
+  settings.rate_limits = ReadRateLimits(reader);
+  settings.redis_url = reader.OptionalRedisUrl("CHATTER_REDIS_URL");
+  settings.redis_prefix = reader.String("CHATTER_REDIS_PREFIX", "chatter:");
+  // A check waits for Redis this long at most before the per-process buckets decide.
+  settings.redis_timeout = reader.Millis("CHATTER_REDIS_TIMEOUT_MS", 100, 10, 10000);
   settings.shutdown_grace = reader.Millis("CHATTER_SHUTDOWN_GRACE_MS", 10000, 0, 600000);
   settings.ws = ReadWsOptions(reader);
   settings.ws.backend_call_timeout = settings.backend_call_timeout;

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "absl/time/time.h"
+#include "gateway/edge/rate_limiter.h"
 #include "gateway/http/http_server.h"
 #include "gateway/ws/ws_options.h"
 #include "libs/authn/service_token_source.h"
@@ -25,6 +26,13 @@ struct GatewaySettings {
   absl::Duration backend_timeout;       // readiness checks
   absl::Duration backend_call_timeout;  // deadline of each forwarded REST call
   std::vector<std::string> cors_origins;
+  // Load balancers whose X-Forwarded-For is believed (CIDR blocks or addresses).
+  std::vector<std::string> trusted_proxies;
+  RateLimitSettings rate_limits;
+  // Shared rate-limit buckets; "" keeps them per process.
+  std::string redis_url;
+  std::string redis_prefix;
+  absl::Duration redis_timeout;
   absl::Duration shutdown_grace;
   WsOptions ws;
   // Local verification of WebSocket access tokens (keys fetched from auth-svc).

@@ -11,8 +11,13 @@
 #include "chatter/realtime/v1/realtime.grpc.pb.h"
 #include "gateway/backends/backend_readiness.h"
 #include "gateway/backends/service_token_keeper.h"
+#include "gateway/edge/client_address.h"
 #include "gateway/edge/cors.h"
+#include "gateway/edge/rate_limiter.h"
+#include "gateway/edge/redis_token_buckets.h"
 #include "gateway/edge/request_id.h"
+#include "gateway/edge/request_user.h"
+#include "gateway/edge/token_buckets.h"
 #include "gateway/gateway_settings.h"
 #include "gateway/health_routes.h"
 #include "gateway/http/dispatcher.h"
@@ -34,6 +39,8 @@
 #include "libs/metrics/admin_server.h"
 #include "libs/metrics/registry.h"
 #include "libs/process/shutdown_signal.h"
+#include "libs/redis/redis_client.h"
+#include "libs/redis/redis_url.h"
 
 #ifndef CHATTER_VERSION
 #define CHATTER_VERSION "dev"
@@ -138,13 +145,64 @@ int main(int argc, char** argv) {
                {{"error", std::string(added.message())}});
     return 2;
   }
+  boost::asio::io_context io(settings.io_threads);
+
+  // Edge protection: client addresses behind trusted proxies, user ids, rate limits (shared
+  // through Redis when it is configured, per process otherwise and whenever Redis fails).
+  absl::StatusOr<gateway::ClientAddressResolver> client_addresses =
+      gateway::ClientAddressResolver::Create(settings.trusted_proxies);
+  if (!client_addresses.ok()) {
+    log::Write(log::Level::kCritical, "", "invalid CHATTER_TRUSTED_PROXIES",
+               {{"error", std::string(client_addresses.status().message())}});
+    return 2;
+  }
+  gateway::LocalTokenBuckets local_buckets(clock, settings.rate_limits.max_local_buckets);
+  registry.AddCallbackGauge("rate_limit_local_buckets", "Token buckets held in this process.", {},
+                            [&local_buckets] { return local_buckets.size(); });
+  std::unique_ptr<redis::Client> redis_client;
+  std::unique_ptr<gateway::RedisTokenBuckets> shared_buckets;
+  gateway::TokenBucketStore* bucket_store = &local_buckets;
+  if (!settings.redis_url.empty()) {
+    std::optional<redis::RedisEndpoint> endpoint = redis::ParseRedisUrl(settings.redis_url);
+    if (!endpoint) {
+      log::Write(log::Level::kCritical, "",
+                 "invalid CHATTER_REDIS_URL: must look like redis://[:password@]host:port[/db]",
+                 log::Fields::object());
+      return 2;
+    }
+    redis_client = std::make_unique<redis::Client>(
+        *endpoint,
+        redis::ConnectionOptions{.connect_timeout = settings.redis_timeout,
+                                 .command_timeout = settings.redis_timeout,
+                                 .client_name = "gateway-rate-limits"},
+        1);
+    shared_buckets = std::make_unique<gateway::RedisTokenBuckets>(
+        *redis_client, local_buckets, registry,
+        [&io](std::function<void()> continuation) {
+          boost::asio::post(io, std::move(continuation));
+        },
+        gateway::RedisTokenBucketsOptions{.key_prefix = settings.redis_prefix});
+    bucket_store = shared_buckets.get();
+  } else if (settings.rate_limits.enabled) {
+    log::Info("rate limits are per process (CHATTER_REDIS_URL is not set)");
+  }
+  gateway::RateLimiter rate_limiter(settings.rate_limits, *bucket_store, registry);
+  gateway::RequestUserIdentifier request_users((*verification)->authenticator());
+
   gateway::CorsPolicy cors(settings.cors_origins);
   gateway::RequestIdSource request_ids(uuids);
-  gateway::Dispatcher dispatcher(router, cors, request_ids, registry);
-  gateway::WsEndpoint websockets(settings.ws, (*verification)->authenticator(), request_ids, uuids,
-                                 chat_backend, bridge, room_index, ws_metrics);
+  gateway::Dispatcher dispatcher(router, cors, request_ids, registry,
+                                 {.client_addresses = &*client_addresses,
+                                  .identify_user =
+                                      [&request_users](const gateway::HttpRequest& request) {
+                                        return request_users.UserIdOf(request);
+                                      },
+                                  .rate_limiter = &rate_limiter});
+  gateway::WsEndpoint websockets(
+      settings.ws, (*verification)->authenticator(), request_ids, uuids, chat_backend, bridge,
+      room_index, ws_metrics,
+      {.client_addresses = &*client_addresses, .rate_limiter = &rate_limiter});
 
-  boost::asio::io_context io(settings.io_threads);
   gateway::HttpServer server(io, settings.http, dispatcher, &websockets);
   if (absl::Status started = server.Start(); !started.ok()) {
     log::Write(log::Level::kCritical, "", "cannot start HTTP server",
@@ -165,6 +223,7 @@ int main(int argc, char** argv) {
   }
   token_keeper.Start();
   bridge.Start();
+  if (shared_buckets) shared_buckets->Start();
   auto work = boost::asio::make_work_guard(io);
   std::vector<std::thread> io_threads;
   for (int i = 0; i < settings.io_threads; ++i) io_threads.emplace_back([&io] { io.run(); });
@@ -177,6 +236,8 @@ int main(int argc, char** argv) {
   Drain(server, websockets, settings.shutdown_grace);
   bridge.Stop();
   token_keeper.Stop();
+  // Before the I/O threads stop: the last decisions still reach their connections.
+  if (shared_buckets) shared_buckets->Stop();
   work.reset();
   io.stop();
   for (auto& thread : io_threads) thread.join();

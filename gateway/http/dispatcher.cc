@@ -22,14 +22,21 @@ HttpResponse ErrorResponse(const absl::Status& status, absl::string_view request
 }
 
 Dispatcher::Dispatcher(const Router& router, const CorsPolicy& cors, RequestIdSource& request_ids,
-                       metrics::Registry& registry)
-    : router_(router), cors_(cors), request_ids_(request_ids), registry_(registry) {}
+                       metrics::Registry& registry, DispatcherGuards guards)
+    : router_(router),
+      cors_(cors),
+      request_ids_(request_ids),
+      registry_(registry),
+      guards_(std::move(guards)) {}
 
 void Dispatcher::Dispatch(HttpRequest request, std::string client_ip, Responder done) {
   absl::Time start = absl::Now();
   auto context = std::make_shared<RequestContext>();
   context->request_id = request_ids_.ForIncoming(ToAbsl(request[kRequestIdHeader]));
-  context->client_ip = std::move(client_ip);
+  context->client_ip =
+      guards_.client_addresses == nullptr
+          ? std::move(client_ip)
+          : guards_.client_addresses->Resolve(client_ip, ToAbsl(request["X-Forwarded-For"]));
   std::string method(request.method_string());
   std::string origin(ToAbsl(request[http::field::origin]));
   absl::string_view target = ToAbsl(request.target());
@@ -68,7 +75,19 @@ void Dispatcher::Dispatch(HttpRequest request, std::string client_ip, Responder 
   }
   context->route = match->route_template;
   context->path_params = std::move(match->path_params);
-  (*match->handler)(request, *context, std::move(finish));
+  if (guards_.identify_user) context->user_id = guards_.identify_user(request);
+  if (guards_.rate_limiter == nullptr)
+    return (*match->handler)(request, *context, std::move(finish));
+  // The limiter may answer later, on another thread: the request moves into the continuation.
+  auto pending = std::make_shared<HttpRequest>(std::move(request));
+  guards_.rate_limiter->Admit(context->route,
+                              {.client_ip = context->client_ip, .user_id = context->user_id},
+                              [handler = match->handler, pending, context,
+                               finish = std::move(finish)](absl::Status admitted) mutable {
+                                if (!admitted.ok())
+                                  return finish(ErrorResponse(admitted, context->request_id));
+                                (*handler)(*pending, *context, std::move(finish));
+                              });
 }
 
 HttpResponse Dispatcher::TransportError(int http_status, const absl::Status& status,
@@ -112,13 +131,11 @@ void Dispatcher::Finish(const RequestContext& context, absl::string_view method,
       .GetHistogram("http_request_duration_seconds", "HTTP request latency, by route.",
                     {{"route", context.route}}, metrics::DefaultLatencyBuckets())
       .Observe(seconds);
-  log::Write(log::Level::kInfo, context.request_id, "http request",
-             {{"method", std::string(method)},
-              {"route", context.route},
-              {"status", response.result_int()},
-              {"duration_ms", seconds * 1000},
-              {"bytes", response.body().size()},
-              {"client_ip", context.client_ip}});
+  log::Fields fields = {{"method", std::string(method)},   {"route", context.route},
+                        {"status", response.result_int()}, {"duration_ms", seconds * 1000},
+                        {"bytes", response.body().size()}, {"client_ip", context.client_ip}};
+  if (!context.user_id.empty()) fields["user_id"] = context.user_id;
+  log::Write(log::Level::kInfo, context.request_id, "http request", fields);
 }
 
 }  // namespace chatter::gateway

@@ -7,7 +7,9 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "gateway/edge/client_address.h"
 #include "gateway/edge/cors.h"
+#include "gateway/edge/rate_limiter.h"
 #include "gateway/edge/request_id.h"
 #include "gateway/http/http_types.h"
 #include "gateway/http/router.h"
@@ -15,10 +17,20 @@
 
 namespace chatter::gateway {
 
+// The optional edge stages; each one left empty is skipped (unit tests of other stages).
+struct DispatcherGuards {
+  // Trusted proxies; null: the TCP peer is the client.
+  const ClientAddressResolver* client_addresses = nullptr;
+  // The user id for logs and per-user limits; empty: no user ids.
+  std::function<std::string(const HttpRequest&)> identify_user;
+  // Null: no rate limits.
+  RateLimiter* rate_limiter = nullptr;
+};
+
 class Dispatcher {
  public:
   Dispatcher(const Router& router, const CorsPolicy& cors, RequestIdSource& request_ids,
-             metrics::Registry& registry);
+             metrics::Registry& registry, DispatcherGuards guards = {});
 
   // Handles `request`; `done` receives the finished response exactly once, on any thread.
   void Dispatch(HttpRequest request, std::string client_ip, Responder done);
@@ -40,6 +52,7 @@ class Dispatcher {
   const CorsPolicy& cors_;
   RequestIdSource& request_ids_;
   metrics::Registry& registry_;
+  DispatcherGuards guards_;
 };
 
 // The error envelope of API.md for `status` (HTTP status from the shared table).

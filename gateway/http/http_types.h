@@ -16,8 +16,9 @@ using HttpResponse = boost::beast::http::response<boost::beast::http::string_bod
 // What the edge learned about a request before routing it.
 struct RequestContext {
   std::string request_id;
-  std::string client_ip;
-  std::string route;  // Route template for metrics/logs, e.g. "/v1/rooms/{room_id}".
+  std::string client_ip;  // The client's address (behind trusted proxies: X-Forwarded-For's).
+  std::string user_id;    // The user of a valid user token, "" when none (logs, rate limits).
+  std::string route;      // Route template for metrics/logs, e.g. "/v1/rooms/{room_id}".
   std::map<std::string, std::string> path_params;  // {room_id} -> value, from the router.
 };
 

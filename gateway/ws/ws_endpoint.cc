@@ -1,6 +1,7 @@
 // WsEndpoint: admission of upgrade requests and the registry of open sessions.
 #include "gateway/ws/ws_endpoint.h"
 
+#include <boost/asio/post.hpp>
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 
@@ -80,7 +81,8 @@ absl::StatusOr<WsAdmission> AdmitUpgrade(const HttpRequest& request,
 
 WsEndpoint::WsEndpoint(const WsOptions& options, const authn::Authenticator& authenticator,
                        RequestIdSource& request_ids, ids::UuidGenerator& uuids, ChatBackend& chat,
-                       RealtimeLink& realtime, RoomIndex& index, WsMetrics& metrics)
+                       RealtimeLink& realtime, RoomIndex& index, WsMetrics& metrics,
+                       WsEdgeGuards guards)
     : options_(options),
       authenticator_(authenticator),
       request_ids_(request_ids),
@@ -89,14 +91,19 @@ WsEndpoint::WsEndpoint(const WsOptions& options, const authn::Authenticator& aut
             .chat = chat,
             .realtime = realtime,
             .index = index,
-            .metrics = metrics} {}
+            .metrics = metrics},
+      guards_(guards) {}
 
 bool WsEndpoint::Wants(const HttpRequest& request) const {
   return PathOf(request) == kWebSocketPath && beast::websocket::is_upgrade(request);
 }
 
-void WsEndpoint::Upgrade(beast::tcp_stream stream, HttpRequest request, std::string client_ip) {
+void WsEndpoint::Upgrade(beast::tcp_stream stream, HttpRequest request, std::string peer_ip) {
   std::string request_id = request_ids_.ForIncoming(ToAbsl(request[kRequestIdHeader]));
+  std::string client_ip =
+      guards_.client_addresses == nullptr
+          ? std::move(peer_ip)
+          : guards_.client_addresses->Resolve(peer_ip, ToAbsl(request["X-Forwarded-For"]));
   if (draining_.load()) {
     return Refuse(std::move(stream), absl::UnavailableError("the server is shutting down"),
                   request_id, client_ip);
@@ -106,16 +113,53 @@ void WsEndpoint::Upgrade(beast::tcp_stream stream, HttpRequest request, std::str
   if (!admission.ok()) {
     return Refuse(std::move(stream), admission.status(), request_id, client_ip);
   }
+  if (guards_.rate_limiter == nullptr) {
+    return Open(std::move(stream), std::move(request), *std::move(admission), std::move(request_id),
+                std::move(client_ip));
+  }
+  // The limiter may answer on another thread; the connection waits for it, then continues on
+  // its own strand.
+  struct Held {
+    beast::tcp_stream stream;
+    HttpRequest request;
+    WsAdmission admission;
+    std::string request_id;
+    std::string client_ip;
+  };
+  RateLimitCaller caller{.client_ip = client_ip, .user_id = admission->principal.subject};
+  auto held = std::make_shared<Held>(Held{.stream = std::move(stream),
+                                          .request = std::move(request),
+                                          .admission = *std::move(admission),
+                                          .request_id = std::move(request_id),
+                                          .client_ip = std::move(client_ip)});
+  guards_.rate_limiter->Admit(kWebSocketPath, caller, [this, held](absl::Status admitted) {
+    auto executor = held->stream.get_executor();
+    boost::asio::post(executor, [this, held, admitted = std::move(admitted)] {
+      if (!admitted.ok()) {
+        return Refuse(std::move(held->stream), admitted, held->request_id, held->client_ip);
+      }
+      Open(std::move(held->stream), std::move(held->request), std::move(held->admission),
+           std::move(held->request_id), std::move(held->client_ip));
+    });
+  });
+}
+
+void WsEndpoint::Open(beast::tcp_stream stream, HttpRequest request, WsAdmission admission,
+                      std::string request_id, std::string client_ip) {
+  if (draining_.load()) {  // Shutdown began while the rate limiter decided.
+    return Refuse(std::move(stream), absl::UnavailableError("the server is shutting down"),
+                  request_id, client_ip);
+  }
   WsIdentity identity{.session_id = uuids_.NewV7(),
-                      .user_id = admission->principal.subject,
-                      .username = admission->principal.username,
-                      .access_token = std::move(admission->access_token),
-                      .request_id = request_id,
+                      .user_id = admission.principal.subject,
+                      .username = admission.principal.username,
+                      .access_token = std::move(admission.access_token),
+                      .request_id = std::move(request_id),
                       .client_ip = std::move(client_ip),
                       .user_agent = std::string(ToAbsl(request[http::field::user_agent]))};
   ++open_;
   auto session = std::make_shared<WsSession>(std::move(stream), std::move(identity),
-                                             std::move(admission->rooms), deps_,
+                                             std::move(admission.rooms), deps_,
                                              [this](WsSession& closed) { Forget(closed); });
   {
     std::lock_guard lock(mu_);

@@ -12,6 +12,8 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
+#include "gateway/edge/client_address.h"
+#include "gateway/edge/rate_limiter.h"
 #include "gateway/edge/request_id.h"
 #include "gateway/http/router.h"
 #include "gateway/http/upgrade_handler.h"
@@ -36,12 +38,19 @@ struct WsAdmission {
 absl::StatusOr<WsAdmission> AdmitUpgrade(const HttpRequest& request,
                                          const authn::Authenticator& authenticator, int max_rooms);
 
+// The edge stages an upgrade shares with REST requests; null ones are skipped.
+struct WsEdgeGuards {
+  const ClientAddressResolver* client_addresses = nullptr;
+  RateLimiter* rate_limiter = nullptr;  // An upgrade counts as one request of its IP and user.
+};
+
 class WsEndpoint final : public UpgradeHandler {
  public:
   // Everything must outlive the endpoint and its sessions.
   WsEndpoint(const WsOptions& options, const authn::Authenticator& authenticator,
              RequestIdSource& request_ids, ids::UuidGenerator& uuids, ChatBackend& chat,
-             RealtimeLink& realtime, RoomIndex& index, WsMetrics& metrics);
+             RealtimeLink& realtime, RoomIndex& index, WsMetrics& metrics,
+             WsEdgeGuards guards = {});
 
   bool Wants(const HttpRequest& request) const override;
   void Upgrade(boost::beast::tcp_stream stream, HttpRequest request,
@@ -55,6 +64,8 @@ class WsEndpoint final : public UpgradeHandler {
  private:
   void Refuse(boost::beast::tcp_stream stream, const absl::Status& status,
               const std::string& request_id, const std::string& client_ip);
+  void Open(boost::beast::tcp_stream stream, HttpRequest request, WsAdmission admission,
+            std::string request_id, std::string client_ip);
   void Forget(WsSession& session);
 
   const WsOptions& options_;
@@ -62,6 +73,7 @@ class WsEndpoint final : public UpgradeHandler {
   RequestIdSource& request_ids_;
   ids::UuidGenerator& uuids_;
   WsSessionDeps deps_;
+  WsEdgeGuards guards_;
   std::atomic<int> open_{0};
   std::atomic<bool> draining_{false};
   std::mutex mu_;

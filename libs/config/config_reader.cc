@@ -165,12 +165,12 @@ std::vector<std::string> ConfigReader::List(absl::string_view name,
   return items;
 }
 
-std::string ConfigReader::Url(absl::string_view name,
-                              const std::vector<absl::string_view>& schemes) {
+std::string ConfigReader::Url(absl::string_view name, const std::vector<absl::string_view>& schemes,
+                              bool required) {
   std::optional<std::string> value = Raw(name);
   effective_[std::string(name)] = value ? MaskUrlPassword(*value) : "";
   if (!value) {
-    Fail(name, "is required");
+    if (required) Fail(name, "is required");
     return "";
   }
   bool scheme_ok = false;
@@ -190,6 +190,10 @@ std::string ConfigReader::PostgresUrl(absl::string_view name) {
 }
 
 std::string ConfigReader::RedisUrl(absl::string_view name) { return Url(name, {"redis"}); }
+
+std::string ConfigReader::OptionalRedisUrl(absl::string_view name) {
+  return Url(name, {"redis"}, /*required=*/false);
+}
 
 std::string MaskUrlPassword(absl::string_view url) {
   size_t scheme_end = url.find("://");

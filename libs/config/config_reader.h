@@ -67,6 +67,8 @@ class ConfigReader {
   std::string PostgresUrl(absl::string_view name);
   // Required redis:// URL; shown with the password masked.
   std::string RedisUrl(absl::string_view name);
+  // The same, but "" when unset (a feature that works without Redis).
+  std::string OptionalRedisUrl(absl::string_view name);
 
   // Records a problem found by the caller's own parsing of a value read here (e.g. a key list),
   // so it is reported like any other bad setting.
@@ -80,7 +82,8 @@ class ConfigReader {
  private:
   std::optional<std::string> Raw(absl::string_view name);
   void Fail(absl::string_view name, absl::string_view problem);
-  std::string Url(absl::string_view name, const std::vector<absl::string_view>& schemes);
+  std::string Url(absl::string_view name, const std::vector<absl::string_view>& schemes,
+                  bool required = true);
 
   const EnvSource& env_;
   absl::Status status_;

@@ -307,6 +307,19 @@ ChildProcess::Env Stack::GatewayEnv(int instance) const {
       {"CHATTER_SERVICE_CLIENT_ID", kGatewayPrincipal.client_id},
       {"CHATTER_SERVICE_CLIENT_SECRET", kGatewayPrincipal.secret},
       {"CHATTER_SHUTDOWN_GRACE_MS", "5000"},
+      // Rate limits are shared through the stack's Redis as in production, but high enough
+      // that tests which sign up and log in dozens of users from 127.0.0.1 never meet them;
+      // rate-limit tests override them.
+      {"CHATTER_REDIS_URL", redis_url_},
+      {"CHATTER_REDIS_PREFIX", redis_prefix_},
+      {"CHATTER_RATE_LIMIT_IP_PER_SECOND", "100000"},
+      {"CHATTER_RATE_LIMIT_IP_BURST", "100000"},
+      {"CHATTER_RATE_LIMIT_USER_PER_SECOND", "100000"},
+      {"CHATTER_RATE_LIMIT_USER_BURST", "100000"},
+      {"CHATTER_RATE_LIMIT_LOGIN_PER_MINUTE", "1000000"},
+      {"CHATTER_RATE_LIMIT_LOGIN_BURST", "100000"},
+      {"CHATTER_RATE_LIMIT_SIGNUP_PER_HOUR", "1000000"},
+      {"CHATTER_RATE_LIMIT_SIGNUP_BURST", "100000"},
   };
   return WithOverrides(Component::kGateway, std::move(env));
 }

@@ -1,0 +1,58 @@
+// Client addresses behind trusted proxies: only hops written by a trusted proxy are believed.
+#include "gateway/edge/client_address.h"
+
+#include <gtest/gtest.h>
+
+namespace chatter::gateway {
+namespace {
+
+ClientAddressResolver Trusting(std::vector<std::string> proxies) {
+  absl::StatusOr<ClientAddressResolver> resolver = ClientAddressResolver::Create(proxies);
+  EXPECT_TRUE(resolver.ok()) << resolver.status();
+  return resolver.value_or(ClientAddressResolver());
+}
+
+TEST(ClientAddressResolver, WithoutTrustedProxiesThePeerIsTheClient) {
+  ClientAddressResolver resolver;
+  EXPECT_EQ(resolver.Resolve("203.0.113.9", "198.51.100.1"), "203.0.113.9");
+}
+
+TEST(ClientAddressResolver, AnUntrustedPeerCannotClaimAnotherAddress) {
+  ClientAddressResolver resolver = Trusting({"10.0.0.0/8"});
+  EXPECT_EQ(resolver.Resolve("203.0.113.9", "198.51.100.1"), "203.0.113.9");
+}
+
+TEST(ClientAddressResolver, BehindATrustedProxyTheRightmostUntrustedHopIsTheClient) {
+  ClientAddressResolver resolver = Trusting({"10.0.0.0/8", "192.0.2.7"});
+  EXPECT_EQ(resolver.Resolve("10.1.2.3", "198.51.100.1"), "198.51.100.1");
+  // The client prepended a made-up hop; proxies append, so it sits to the left and is ignored.
+  EXPECT_EQ(resolver.Resolve("10.1.2.3", "1.2.3.4, 198.51.100.1"), "198.51.100.1");
+  // Two trusted proxies in a row (a CDN then the load balancer).
+  EXPECT_EQ(resolver.Resolve("10.1.2.3", "198.51.100.1, 192.0.2.7"), "198.51.100.1");
+  EXPECT_EQ(resolver.Resolve("10.1.2.3", " 198.51.100.1 ,10.9.9.9 "), "198.51.100.1");
+}
+
+TEST(ClientAddressResolver, GarbageStopsAtTheLastAddressVouchedFor) {
+  ClientAddressResolver resolver = Trusting({"10.0.0.0/8"});
+  EXPECT_EQ(resolver.Resolve("10.1.2.3", "not-an-ip"), "10.1.2.3");
+  EXPECT_EQ(resolver.Resolve("10.1.2.3", "198.51.100.1, 10.0.0.5, junk"), "10.1.2.3");
+  EXPECT_EQ(resolver.Resolve("10.1.2.3", ""), "10.1.2.3");
+  // Only trusted hops: the left-most of them is as far as anyone can see.
+  EXPECT_EQ(resolver.Resolve("10.1.2.3", "10.0.0.1, 10.0.0.2"), "10.0.0.1");
+}
+
+TEST(ClientAddressResolver, IPv6AndMappedIPv4) {
+  ClientAddressResolver resolver = Trusting({"fd00::/8", "127.0.0.1"});
+  EXPECT_EQ(resolver.Resolve("fd12::1", "2001:db8::5"), "2001:db8::5");
+  EXPECT_EQ(resolver.Resolve("::ffff:127.0.0.1", "198.51.100.1"), "198.51.100.1");
+  EXPECT_EQ(resolver.Resolve("::ffff:203.0.113.9", ""), "203.0.113.9");
+}
+
+TEST(ClientAddressResolver, RefusesEntriesThatAreNotAddresses) {
+  EXPECT_FALSE(ClientAddressResolver::Create({"10.0.0.0/33"}).ok());
+  EXPECT_FALSE(ClientAddressResolver::Create({"proxy.internal"}).ok());
+  EXPECT_TRUE(ClientAddressResolver::Create({"10.0.0.0/8", "::1", "192.0.2.1"}).ok());
+}
+
+}  // namespace
+}  // namespace chatter::gateway
