@@ -187,7 +187,7 @@ int main(int argc, char** argv) {
     log::Info("rate limits are per process (CHATTER_REDIS_URL is not set)");
   }
   gateway::RateLimiter rate_limiter(settings.rate_limits, *bucket_store, registry);
-  gateway::RequestUserIdentifier request_users((*verification)->authenticator());
+  gateway::RequestUserIdentifier request_users((*verification)->authenticator(), clock);
 
   gateway::CorsPolicy cors(settings.cors_origins);
   gateway::RequestIdSource request_ids(uuids);

@@ -1,16 +1,33 @@
-// Local, best-effort identification of a request's user.
+// Local, best-effort identification of a request's user, with a short-lived cache.
 #include "gateway/edge/request_user.h"
 
 #include "gateway/transcoding/access_token.h"
 
 namespace chatter::gateway {
 
-std::string RequestUserIdentifier::UserIdOf(const HttpRequest& request) const {
+RequestUserIdentifier::RequestUserIdentifier(const authn::Authenticator& authenticator,
+                                             ids::Clock& clock, RequestUserOptions options)
+    : authenticator_(authenticator), clock_(clock), options_(options) {}
+
+std::string RequestUserIdentifier::UserIdOf(const HttpRequest& request) {
   absl::StatusOr<std::string> token = AccessTokenFromHeaders(request);
   if (!token.ok() || token->empty()) return "";
+  int64_t now = clock_.UnixMillis();
+  {
+    absl::MutexLock lock(&mu_);
+    auto known = known_.find(*token);
+    if (known != known_.end() && known->second.until_millis > now) return known->second.user_id;
+  }
   absl::StatusOr<authn::Principal> principal = authenticator_.AuthenticateToken(*token);
-  if (!principal.ok() || principal->kind != authn::Principal::Kind::kUser) return "";
-  return principal->subject;
+  std::string user_id;
+  if (principal.ok() && principal->kind == authn::Principal::Kind::kUser) {
+    user_id = principal->subject;
+  }
+  absl::MutexLock lock(&mu_);
+  if (known_.size() >= options_.max_entries) known_.clear();
+  known_[*token] = {.user_id = user_id,
+                    .until_millis = now + absl::ToInt64Milliseconds(options_.ttl)};
+  return user_id;
 }
 
 }  // namespace chatter::gateway
