@@ -3,6 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/asio/ip/address.hpp>
+#include <random>
+
 namespace chatter::gateway {
 namespace {
 
@@ -52,6 +55,35 @@ TEST(ClientAddressResolver, RefusesEntriesThatAreNotAddresses) {
   EXPECT_FALSE(ClientAddressResolver::Create({"10.0.0.0/33"}).ok());
   EXPECT_FALSE(ClientAddressResolver::Create({"proxy.internal"}).ok());
   EXPECT_TRUE(ClientAddressResolver::Create({"10.0.0.0/8", "::1", "192.0.2.1"}).ok());
+}
+
+// X-Forwarded-For is client-controlled text: whatever it holds, the answer is the peer or a
+// well-formed address, never a copy of the junk (it becomes a Redis key and a log field).
+TEST(ClientAddressResolver, FuzzedForwardedForYieldsOnlyAddresses) {
+  ClientAddressResolver resolver = Trusting({"10.0.0.0/8", "::1"});
+  std::mt19937 random(20261128);
+  using namespace std::string_literals;  // The alphabet holds a NUL byte.
+  const std::string alphabet = "0123456789abcdef.:, /\t\x00\xff[]%"s;
+  const std::vector<std::string> pieces = {
+      "10.0.0.1", "198.51.100.7", "::1", "2001:db8::1", "::ffff:10.1.1.1", "999.1.1.1", "", " ",
+      ","};
+  for (int round = 0; round < 20000; ++round) {
+    std::string header;
+    int parts = std::uniform_int_distribution<int>(0, 6)(random);
+    for (int i = 0; i < parts; ++i) {
+      if (random() % 2 == 0) {
+        header += pieces[random() % pieces.size()];
+      } else {
+        int length = std::uniform_int_distribution<int>(0, 12)(random);
+        for (int j = 0; j < length; ++j) header += alphabet[random() % alphabet.size()];
+      }
+      if (random() % 3 != 0) header += ",";
+    }
+    std::string client = resolver.Resolve("10.9.9.9", header);
+    boost::system::error_code ec;
+    boost::asio::ip::make_address(client, ec);
+    ASSERT_FALSE(ec) << "header \"" << header << "\" gave \"" << client << "\"";
+  }
 }
 
 }  // namespace
