@@ -141,8 +141,8 @@ int main(int argc, char** argv) {
   gateway::CorsPolicy cors(settings.cors_origins);
   gateway::RequestIdSource request_ids(uuids);
   gateway::Dispatcher dispatcher(router, cors, request_ids, registry);
-  gateway::WsEndpoint websockets(settings.ws, (*verification)->authenticator(), request_ids, uuids,
-                                 chat_backend, bridge, room_index, ws_metrics);
+  gateway::WsEndpoint websockets(settings.ws, (*verification)->authenticator(), cors, request_ids,
+                                 uuids, chat_backend, bridge, room_index, ws_metrics);
 
   boost::asio::io_context io(settings.io_threads);
   gateway::HttpServer server(io, settings.http, dispatcher, &websockets);
