@@ -87,14 +87,7 @@ absl::StatusOr<HttpReply> RawConnection::ReadResponse(absl::Duration timeout) {
                                                  pending_.size(), " bytes pending)"));
     }
   }
-  const auto& response = parser.get();
-  HttpReply reply;
-  reply.status = static_cast<int>(response.result_int());
-  for (const auto& field : response) {
-    reply.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
-  }
-  reply.body = response.body();
-  return reply;
+  return ToHttpReply(parser.get());
 }
 
 RawConnection::Ending RawConnection::ReadUntilClosed(absl::Duration timeout, absl::string_view drip,
