@@ -130,7 +130,7 @@ class HttpServer::Session : public std::enable_shared_from_this<HttpServer::Sess
     }
     // HTTP/1.0 clients do not know 100 (RFC 9110 section 10.1.1): they just send the body.
     if (header.version() < 11) return ReadBody();
-    // The body is wanted (its length is within the limit, or a 413 went out already).
+    // The announced body is within the limit (a longer Content-Length failed above with 413).
     stream_.expires_after(ToChrono(server_.options_.write_timeout));
     net::async_write(stream_, net::buffer(kContinue, sizeof(kContinue) - 1),
                      [self = shared_from_this()](beast::error_code ec, size_t) {
@@ -176,7 +176,7 @@ class HttpServer::Session : public std::enable_shared_from_this<HttpServer::Sess
   // The stream closed the socket on timeout, so no answer can go out: the line in the log is
   // all that is left of the request. A connection that never sent anything is not news.
   void OnTimeout(bool header_read) {
-    if (!header_read && !parser_->got_some()) return Close();
+    if (!header_read && !parser_->got_some() && buffer_.size() == 0) return Close();
     log::Fields fields = {
         {"phase", header_read ? "body" : "header"},
         {"timeout_ms", absl::ToInt64Milliseconds(header_read ? server_.options_.body_timeout
