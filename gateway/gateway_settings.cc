@@ -59,8 +59,10 @@ GatewaySettings ReadGatewaySettings(config::ConfigReader& reader) {
       static_cast<size_t>(reader.Int("CHATTER_HTTP_MAX_BODY_BYTES", 64 * 1024, 1024, 16 << 20));
   settings.http.max_header_bytes =
       static_cast<uint32_t>(reader.Int("CHATTER_HTTP_MAX_HEADER_BYTES", 16 * 1024, 1024, 1 << 20));
-  settings.http.request_read_timeout =
-      reader.Millis("CHATTER_HTTP_READ_TIMEOUT_MS", 15000, 100, 600000);
+  settings.http.header_timeout =
+      reader.Millis("CHATTER_HTTP_HEADER_TIMEOUT_MS", 10000, 100, 600000);
+  settings.http.body_timeout = reader.Millis("CHATTER_HTTP_BODY_TIMEOUT_MS", 15000, 100, 600000);
+  settings.http.write_timeout = reader.Millis("CHATTER_HTTP_WRITE_TIMEOUT_MS", 15000, 100, 600000);
   settings.http.keep_alive_idle_timeout =
       reader.Millis("CHATTER_HTTP_IDLE_TIMEOUT_MS", 60000, 100, 3600000);
   settings.http.max_connections =

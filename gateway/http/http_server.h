@@ -1,5 +1,6 @@
-// The gateway's HTTP transport on Boost.Beast: accepts connections, reads requests within size
-// and time limits, hands them to the Dispatcher and writes responses back, with keep-alive.
+// The gateway's HTTP transport on Boost.Beast: accepts connections (up to a cap), reads each
+// request's header and body within their own size and time limits, hands requests to the
+// Dispatcher and writes responses back, with keep-alive.
 #pragma once
 
 #include <atomic>
@@ -20,10 +21,17 @@ struct HttpServerOptions {
   std::string listen_address = "127.0.0.1:8080";
   size_t max_body_bytes = 64 * 1024;
   uint32_t max_header_bytes = 16 * 1024;
-  // A request must arrive completely within this time (slow-loris guard).
-  absl::Duration request_read_timeout = absl::Seconds(15);
-  // An idle keep-alive connection is closed after this time.
+  // The request line and headers must arrive within this (slow-loris guard), counted from the
+  // connection's start, or on a kept-alive connection from the next request's first byte.
+  // Beyond it: 408 when part of a request came, else the connection is just closed.
+  absl::Duration header_timeout = absl::Seconds(10);
+  // The whole body must arrive within this once the header is in (slow-body guard); 408 beyond.
+  absl::Duration body_timeout = absl::Seconds(15);
+  // A response (and a 100 Continue) must be written within this, or the connection is cut.
+  absl::Duration write_timeout = absl::Seconds(15);
+  // A kept-alive connection on which no next request starts within this is closed.
   absl::Duration keep_alive_idle_timeout = absl::Seconds(60);
+  // Open connections (HTTP and upgraded) at which new ones are answered 503 and closed.
   int max_connections = 10000;
 };
 
@@ -47,6 +55,8 @@ class HttpServer {
  private:
   class Session;
   void Accept();
+  // Answers a connection over the cap with 503 without reading its request, then closes it.
+  void Refuse(boost::asio::ip::tcp::socket socket);
 
   boost::asio::io_context& io_;
   HttpServerOptions options_;
@@ -56,6 +66,7 @@ class HttpServer {
   int port_ = 0;
   std::atomic<int> in_flight_{0};
   std::atomic<int> connections_{0};
+  std::atomic<int> refusals_{0};  // Refusals being written (bounded, see Refuse).
 };
 
 }  // namespace chatter::gateway

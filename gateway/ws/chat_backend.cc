@@ -75,7 +75,7 @@ GrpcChatBackend::GrpcChatBackend(std::shared_ptr<grpc::ChannelInterface> channel
       service_token_(std::move(service_token)),
       deadline_(deadline) {}
 
-void GrpcChatBackend::CheckRoomAccess(const std::string& user_id,
+void GrpcChatBackend::CheckRoomAccess(const std::string& request_id, const std::string& user_id,
                                       const std::vector<std::string>& rooms,
                                       Done<CheckRoomAccessResponse> done) {
   std::optional<std::string> token = service_token_();
@@ -85,16 +85,19 @@ void GrpcChatBackend::CheckRoomAccess(const std::string& user_id,
   for (const std::string& room : rooms) request.add_room_ids(room);
   auto call = NewCall<CheckRoomAccessRequest, CheckRoomAccessResponse>(request, deadline_);
   call->context.AddMetadata("authorization", absl::StrCat("Bearer ", *token));
+  if (!request_id.empty()) call->context.AddMetadata("x-request-id", request_id);
   Start([this](auto... args) { stub_->async()->CheckRoomAccess(args...); }, std::move(call),
         std::move(done), in_flight_.Enter());
 }
 
-void GrpcChatBackend::ListMessagesSince(const ListMessagesSinceRequest& request,
+void GrpcChatBackend::ListMessagesSince(const std::string& request_id,
+                                        const ListMessagesSinceRequest& request,
                                         Done<ListMessagesSinceResponse> done) {
   std::optional<std::string> token = service_token_();
   if (!token) return done(absl::UnavailableError("no service token yet"));
   auto call = NewCall<ListMessagesSinceRequest, ListMessagesSinceResponse>(request, deadline_);
   call->context.AddMetadata("authorization", absl::StrCat("Bearer ", *token));
+  if (!request_id.empty()) call->context.AddMetadata("x-request-id", request_id);
   Start([this](auto... args) { stub_->async()->ListMessagesSince(args...); }, std::move(call),
         std::move(done), in_flight_.Enter());
 }

@@ -30,13 +30,16 @@ template <typename T>
 using Done = std::function<void(absl::StatusOr<T>)>;
 
 // Every `done` runs exactly once, on a gRPC thread (inline only when the call cannot start).
+// `request_id` (the session's) goes to chat-svc as x-request-id, as UserCallContext's does.
 class ChatBackend {
  public:
   virtual ~ChatBackend() = default;
 
-  virtual void CheckRoomAccess(const std::string& user_id, const std::vector<std::string>& rooms,
+  virtual void CheckRoomAccess(const std::string& request_id, const std::string& user_id,
+                               const std::vector<std::string>& rooms,
                                Done<chat::v1::CheckRoomAccessResponse> done) = 0;
-  virtual void ListMessagesSince(const chat::v1::ListMessagesSinceRequest& request,
+  virtual void ListMessagesSince(const std::string& request_id,
+                                 const chat::v1::ListMessagesSinceRequest& request,
                                  Done<chat::v1::ListMessagesSinceResponse> done) = 0;
 
   virtual void SendMessage(const UserCallContext& user, const chat::v1::SendMessageRequest& request,
@@ -59,9 +62,11 @@ class GrpcChatBackend final : public ChatBackend {
   GrpcChatBackend(std::shared_ptr<grpc::ChannelInterface> channel,
                   ServiceTokenProvider service_token, absl::Duration deadline);
 
-  void CheckRoomAccess(const std::string& user_id, const std::vector<std::string>& rooms,
+  void CheckRoomAccess(const std::string& request_id, const std::string& user_id,
+                       const std::vector<std::string>& rooms,
                        Done<chat::v1::CheckRoomAccessResponse> done) override;
-  void ListMessagesSince(const chat::v1::ListMessagesSinceRequest& request,
+  void ListMessagesSince(const std::string& request_id,
+                         const chat::v1::ListMessagesSinceRequest& request,
                          Done<chat::v1::ListMessagesSinceResponse> done) override;
   void SendMessage(const UserCallContext& user, const chat::v1::SendMessageRequest& request,
                    Done<chat::v1::SendMessageResponse> done) override;

@@ -33,6 +33,8 @@ class RealtimeBridge::Stream final : public grpc::ClientBidiReactor<GatewayFrame
   void Bind(realtime::v1::RealtimeService::Stub& stub, const std::string& token) {
     self_ = shared_from_this();
     context_.AddMetadata("authorization", absl::StrCat("Bearer ", token));
+    // The stream's request id in realtime-svc's log: one long call per gateway, named by it.
+    context_.AddMetadata("x-request-id", bridge_.options_.gateway_id);
     stub.async()->Connect(&context_, this);
     AddHold();
     StartRead(&incoming_);

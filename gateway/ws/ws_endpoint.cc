@@ -6,6 +6,7 @@
 #include <boost/beast/websocket/rfc6455.hpp>
 
 #include "absl/container/flat_hash_set.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "gateway/http/dispatcher.h"
 #include "gateway/transcoding/access_token.h"
@@ -28,6 +29,14 @@ constexpr std::chrono::seconds kRefusalWriteTimeout(10);
 absl::string_view PathOf(const HttpRequest& request) {
   absl::string_view target = ToAbsl(request.target());
   return target.substr(0, target.find('?'));
+}
+
+// A page served by the gateway's own host ("https://chat.example" for Host chat.example): the
+// scheme is not compared, because TLS usually ends in front of the gateway.
+bool IsSameOrigin(absl::string_view origin, absl::string_view host) {
+  size_t scheme_end = origin.find("://");
+  if (scheme_end == absl::string_view::npos || host.empty()) return false;
+  return absl::EqualsIgnoreCase(origin.substr(scheme_end + 3), host);
 }
 
 absl::string_view QueryOf(const HttpRequest& request) {
@@ -80,11 +89,12 @@ absl::StatusOr<WsAdmission> AdmitUpgrade(const HttpRequest& request,
 }
 
 WsEndpoint::WsEndpoint(const WsOptions& options, const authn::Authenticator& authenticator,
-                       RequestIdSource& request_ids, ids::UuidGenerator& uuids, ChatBackend& chat,
-                       RealtimeLink& realtime, RoomIndex& index, WsMetrics& metrics,
-                       WsEdgeGuards guards)
+                       const CorsPolicy& cors, RequestIdSource& request_ids,
+                       ids::UuidGenerator& uuids, ChatBackend& chat, RealtimeLink& realtime,
+                       RoomIndex& index, WsMetrics& metrics, WsEdgeGuards guards)
     : options_(options),
       authenticator_(authenticator),
+      cors_(cors),
       request_ids_(request_ids),
       uuids_(uuids),
       deps_{.options = options,
@@ -106,6 +116,17 @@ void WsEndpoint::Upgrade(beast::tcp_stream stream, HttpRequest request, std::str
           : guards_.client_addresses->Resolve(peer_ip, ToAbsl(request["X-Forwarded-For"]));
   if (draining_.load()) {
     return Refuse(std::move(stream), absl::UnavailableError("the server is shutting down"),
+                  request_id, client_ip);
+  }
+  // Browsers always send Origin on a WebSocket upgrade and never preflight it, so the CORS
+  // policy (or same origin) is enforced here; other clients send none and are not browsers to
+  // protect. Checked before the token, so a foreign page learns nothing about it.
+  absl::string_view origin = ToAbsl(request[http::field::origin]);
+  if (!origin.empty() && !cors_.AllowedOrigin(origin) &&
+      !IsSameOrigin(origin, ToAbsl(request[http::field::host]))) {
+    return Refuse(std::move(stream),
+                  absl::PermissionDeniedError(
+                      absl::StrCat("origin ", origin, " may not open a WebSocket here")),
                   request_id, client_ip);
   }
   absl::StatusOr<WsAdmission> admission =

@@ -1,6 +1,8 @@
-// GET /ws: authenticates the upgrade request (token from the query or the identity headers,
-// verified locally, user tokens only) before accepting it, answers refusals as plain HTTP in
-// the error envelope, and starts a WsSession otherwise. Also closes every session on shutdown.
+// GET /ws: checks the upgrade request's Origin against the CORS policy (browsers do not
+// preflight WebSockets, so this is what stops a cross-site page from opening a socket with a
+// visitor's token), authenticates it (token from the query or the identity headers, verified
+// locally, user tokens only) before accepting it, answers refusals as plain HTTP in the error
+// envelope, and starts a WsSession otherwise. Also closes every session on shutdown.
 #pragma once
 
 #include <atomic>
@@ -14,6 +16,7 @@
 #include "absl/status/statusor.h"
 #include "gateway/edge/client_address.h"
 #include "gateway/edge/rate_limiter.h"
+#include "gateway/edge/cors.h"
 #include "gateway/edge/request_id.h"
 #include "gateway/http/router.h"
 #include "gateway/http/upgrade_handler.h"
@@ -48,8 +51,8 @@ class WsEndpoint final : public UpgradeHandler {
  public:
   // Everything must outlive the endpoint and its sessions.
   WsEndpoint(const WsOptions& options, const authn::Authenticator& authenticator,
-             RequestIdSource& request_ids, ids::UuidGenerator& uuids, ChatBackend& chat,
-             RealtimeLink& realtime, RoomIndex& index, WsMetrics& metrics,
+             const CorsPolicy& cors, RequestIdSource& request_ids, ids::UuidGenerator& uuids,
+             ChatBackend& chat, RealtimeLink& realtime, RoomIndex& index, WsMetrics& metrics,
              WsEdgeGuards guards = {});
 
   bool Wants(const HttpRequest& request) const override;
@@ -70,6 +73,7 @@ class WsEndpoint final : public UpgradeHandler {
 
   const WsOptions& options_;
   const authn::Authenticator& authenticator_;
+  const CorsPolicy& cors_;
   RequestIdSource& request_ids_;
   ids::UuidGenerator& uuids_;
   WsSessionDeps deps_;

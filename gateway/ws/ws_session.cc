@@ -102,7 +102,7 @@ void WsSession::OnAccept(beast::error_code ec) {
   state_ = State::kOpening;
   if (closing_) return StartClose();  // Asked to close (shutdown) during the handshake.
   if (connect_rooms_.empty()) return OnConnectAccess(chat::v1::CheckRoomAccessResponse());
-  deps_.chat.CheckRoomAccess(identity_.user_id, connect_rooms_,
+  deps_.chat.CheckRoomAccess(identity_.request_id, identity_.user_id, connect_rooms_,
                              OnStrand<chat::v1::CheckRoomAccessResponse>(
                                  [this](absl::StatusOr<chat::v1::CheckRoomAccessResponse> access) {
                                    OnConnectAccess(std::move(access));
@@ -270,7 +270,7 @@ void WsSession::OnSubscribe(const nlohmann::json& data, const Ref& ref) {
     Subscription& subscription = subscriptions_[room];
     subscription.generation = next_generation_++;
     deps_.chat.CheckRoomAccess(
-        user_id(), {room},
+        identity_.request_id, user_id(), {room},
         OnStrand<chat::v1::CheckRoomAccessResponse>(
             [this, room, generation = subscription.generation, since = request->since_seq,
              ref](absl::StatusOr<chat::v1::CheckRoomAccessResponse> access) {
@@ -328,11 +328,12 @@ void WsSession::BeginReplay(const std::string& room_id, Subscription& subscripti
   request.set_since_seq(since_seq);
   request.set_limit(deps_.options.replay_limit);
   deps_.chat.ListMessagesSince(
-      request, OnStrand<chat::v1::ListMessagesSinceResponse>(
-                   [this, room_id, generation = subscription.generation, since_seq,
-                    ref](absl::StatusOr<chat::v1::ListMessagesSinceResponse> replay) {
-                     OnReplay(room_id, generation, since_seq, ref, std::move(replay));
-                   }));
+      identity_.request_id, request,
+      OnStrand<chat::v1::ListMessagesSinceResponse>(
+          [this, room_id, generation = subscription.generation, since_seq,
+           ref](absl::StatusOr<chat::v1::ListMessagesSinceResponse> replay) {
+            OnReplay(room_id, generation, since_seq, ref, std::move(replay));
+          }));
 }
 
 void WsSession::OnReplay(const std::string& room_id, uint64_t generation, int64_t since_seq,

@@ -2,6 +2,7 @@
 #include "libs/authn/service_token_source.h"
 
 #include "absl/strings/str_cat.h"
+#include "libs/grpc_client/request_id.h"
 #include "libs/status/grpc_status.h"
 #include "libs/status/status_macros.h"
 
@@ -72,6 +73,8 @@ absl::StatusOr<ServiceTokenSource::Cached> ServiceTokenSource::Fetch() {
   absl::Time requested_at = Now();
   grpc::ClientContext context;
   context.set_deadline(absl::ToChronoTime(absl::Now() + rpc_timeout_));
+  // A refresh made on behalf of a request (a cache miss) is part of that request's trace.
+  grpc_client::ForwardRequestId(context);
   auth::v1::IssueServiceTokenRequest request;
   request.set_client_id(credentials_.client_id);
   request.set_client_secret(credentials_.client_secret);

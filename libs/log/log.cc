@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include <atomic>
+#include <utility>
 
 #include "absl/time/clock.h"
 
@@ -18,6 +19,9 @@ std::string& ServiceName() {
 }
 
 std::atomic<int> min_level{static_cast<int>(Level::kInfo)};
+
+// The current request of each thread; only ScopedRequestId changes it.
+thread_local std::string current_request_id;
 
 spdlog::level::level_enum ToSpdlog(Level level) {
   switch (level) {
@@ -98,9 +102,17 @@ std::string FormatLine(absl::Time time, Level level, absl::string_view service,
   return line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
+const std::string& CurrentRequestId() { return current_request_id; }
+
+ScopedRequestId::ScopedRequestId(std::string request_id)
+    : previous_(std::exchange(current_request_id, std::move(request_id))) {}
+
+ScopedRequestId::~ScopedRequestId() { current_request_id = std::move(previous_); }
+
 void Write(Level level, absl::string_view request_id, absl::string_view message,
            const Fields& fields) {
   if (!Enabled(level)) return;
+  if (request_id.empty()) request_id = current_request_id;
   std::string line = FormatLine(absl::Now(), level, ServiceName(), request_id, message, fields);
   spdlog::default_logger_raw()->log(ToSpdlog(level), line);
 }

@@ -31,8 +31,29 @@ void InitWithSink(absl::string_view service, Level level,
                   std::shared_ptr<spdlog::sinks::sink> sink);
 
 bool Enabled(Level level);
+// An empty `request_id` means "the thread's current one" (see ScopedRequestId), if any.
 void Write(Level level, absl::string_view request_id, absl::string_view message,
            const Fields& fields);
+
+// The request id of the work this thread is doing ("" when none): log lines that name no id
+// carry it, so storage errors or publish failures deep below a handler are still tied to the
+// request that caused them, and outgoing calls forward it.
+const std::string& CurrentRequestId();
+
+// Makes `request_id` the thread's current request id until the scope ends, then restores the
+// previous one (scopes nest). Open it where a request's work starts on a thread (an RPC
+// handler's entry). It follows the thread, not the request: work handed to another thread (a
+// queue, a callback, a reactor's next step) must carry the id and open its own scope there.
+class ScopedRequestId {
+ public:
+  explicit ScopedRequestId(std::string request_id);
+  ~ScopedRequestId();
+  ScopedRequestId(const ScopedRequestId&) = delete;
+  ScopedRequestId& operator=(const ScopedRequestId&) = delete;
+
+ private:
+  std::string previous_;
+};
 
 inline void Debug(absl::string_view message, const Fields& fields = Fields::object()) {
   Write(Level::kDebug, "", message, fields);

@@ -5,6 +5,7 @@
 
 #include "absl/strings/ascii.h"
 #include "libs/authn/jwks_proto.h"
+#include "libs/grpc_server/request_scope.h"
 #include "libs/ids/uuid.h"
 #include "libs/status/error_details.h"
 #include "libs/status/grpc_status.h"
@@ -75,8 +76,11 @@ absl::Status RequireUuid(absl::string_view field, absl::string_view value) {
   return absl::OkStatus();
 }
 
+// Every handler runs its body through here: while it runs, the call's request id is the
+// thread's current one, so log lines below it carry the id and calls to other services forward it.
 template <typename F>
-grpc::Status Respond(F&& body) {
+grpc::Status Respond(const grpc::ServerContext& context, F&& body) {
+  grpc_server::RequestScope scope(context);
   return status::ToGrpcStatus(body());
 }
 
@@ -88,7 +92,7 @@ AuthGrpcService::AuthGrpcService(AuthService& auth, const authn::Authenticator& 
 
 grpc::Status AuthGrpcService::SignUp(grpc::ServerContext* context, const v1::SignUpRequest* request,
                                      v1::AuthResponse* response) {
-  return Respond([&]() -> absl::Status {
+  return Respond(*context, [&]() -> absl::Status {
     CHATTER_ASSIGN_OR_RETURN(IssuedTokens tokens,
                              auth_.SignUp(request->username(), request->email(),
                                           request->password(), ClientFrom(*context)));
@@ -99,7 +103,7 @@ grpc::Status AuthGrpcService::SignUp(grpc::ServerContext* context, const v1::Sig
 
 grpc::Status AuthGrpcService::Login(grpc::ServerContext* context, const v1::LoginRequest* request,
                                     v1::AuthResponse* response) {
-  return Respond([&]() -> absl::Status {
+  return Respond(*context, [&]() -> absl::Status {
     LoginIdentifier kind;
     std::string identifier;
     switch (request->identifier_case()) {
@@ -132,7 +136,7 @@ grpc::Status AuthGrpcService::Login(grpc::ServerContext* context, const v1::Logi
 grpc::Status AuthGrpcService::Refresh(grpc::ServerContext* context,
                                       const v1::RefreshRequest* request,
                                       v1::AuthResponse* response) {
-  return Respond([&]() -> absl::Status {
+  return Respond(*context, [&]() -> absl::Status {
     CHATTER_ASSIGN_OR_RETURN(IssuedTokens tokens,
                              auth_.Refresh(request->refresh_token(), ClientFrom(*context)));
     ToProto(tokens, response);
@@ -142,7 +146,7 @@ grpc::Status AuthGrpcService::Refresh(grpc::ServerContext* context,
 
 grpc::Status AuthGrpcService::Logout(grpc::ServerContext* context, const v1::LogoutRequest* request,
                                      v1::LogoutResponse*) {
-  return Respond([&]() -> absl::Status {
+  return Respond(*context, [&]() -> absl::Status {
     CHATTER_ASSIGN_OR_RETURN(authn::Principal caller, authenticator_.AuthenticateUser(*context));
     return auth_.Logout(caller.subject, request->refresh_token());
   });
@@ -150,7 +154,7 @@ grpc::Status AuthGrpcService::Logout(grpc::ServerContext* context, const v1::Log
 
 grpc::Status AuthGrpcService::LogoutAll(grpc::ServerContext* context, const v1::LogoutAllRequest*,
                                         v1::LogoutAllResponse*) {
-  return Respond([&]() -> absl::Status {
+  return Respond(*context, [&]() -> absl::Status {
     CHATTER_ASSIGN_OR_RETURN(authn::Principal caller, authenticator_.AuthenticateUser(*context));
     return auth_.LogoutAll(caller.subject);
   });
@@ -158,7 +162,7 @@ grpc::Status AuthGrpcService::LogoutAll(grpc::ServerContext* context, const v1::
 
 grpc::Status AuthGrpcService::GetMe(grpc::ServerContext* context, const v1::GetMeRequest*,
                                     v1::GetMeResponse* response) {
-  return Respond([&]() -> absl::Status {
+  return Respond(*context, [&]() -> absl::Status {
     CHATTER_ASSIGN_OR_RETURN(authn::Principal caller, authenticator_.AuthenticateUser(*context));
     absl::StatusOr<User> user = auth_.GetUser(caller.subject);
     // A valid token for a deleted account no longer identifies anyone.
@@ -174,7 +178,7 @@ grpc::Status AuthGrpcService::GetMe(grpc::ServerContext* context, const v1::GetM
 grpc::Status AuthGrpcService::GetUser(grpc::ServerContext* context,
                                       const v1::GetUserRequest* request,
                                       v1::GetUserResponse* response) {
-  return Respond([&]() -> absl::Status {
+  return Respond(*context, [&]() -> absl::Status {
     CHATTER_RETURN_IF_ERROR(authenticator_.Authenticate(*context).status());
     CHATTER_RETURN_IF_ERROR(RequireUuid("user_id", request->user_id()));
     CHATTER_ASSIGN_OR_RETURN(User user, auth_.GetUser(absl::AsciiStrToLower(request->user_id())));
@@ -186,7 +190,7 @@ grpc::Status AuthGrpcService::GetUser(grpc::ServerContext* context,
 grpc::Status AuthGrpcService::LookupUser(grpc::ServerContext* context,
                                          const v1::LookupUserRequest* request,
                                          v1::LookupUserResponse* response) {
-  return Respond([&]() -> absl::Status {
+  return Respond(*context, [&]() -> absl::Status {
     CHATTER_RETURN_IF_ERROR(authenticator_.Authenticate(*context).status());
     absl::StatusOr<User> user;
     switch (request->key_case()) {
@@ -213,10 +217,10 @@ grpc::Status AuthGrpcService::GetSigningKeys(grpc::ServerContext*, const v1::Get
   return grpc::Status::OK;
 }
 
-grpc::Status AuthGrpcService::IssueServiceToken(grpc::ServerContext*,
+grpc::Status AuthGrpcService::IssueServiceToken(grpc::ServerContext* context,
                                                 const v1::IssueServiceTokenRequest* request,
                                                 v1::IssueServiceTokenResponse* response) {
-  return Respond([&]() -> absl::Status {
+  return Respond(*context, [&]() -> absl::Status {
     CHATTER_ASSIGN_OR_RETURN(ServiceToken token, auth_.IssueServiceToken(request->client_id(),
                                                                          request->client_secret()));
     response->set_access_token(token.access_token);
@@ -229,7 +233,7 @@ grpc::Status AuthGrpcService::IssueServiceToken(grpc::ServerContext*,
 grpc::Status AuthGrpcService::BatchGetUsers(grpc::ServerContext* context,
                                             const v1::BatchGetUsersRequest* request,
                                             v1::BatchGetUsersResponse* response) {
-  return Respond([&]() -> absl::Status {
+  return Respond(*context, [&]() -> absl::Status {
     CHATTER_RETURN_IF_ERROR(authenticator_.AuthenticateService(*context).status());
     if (request->user_ids_size() > static_cast<int>(kMaxUserIdsPerBatch)) {
       return status::InvalidFieldError("user_ids", "at most 500 per call");

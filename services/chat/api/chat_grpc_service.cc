@@ -1,6 +1,7 @@
 // chatter.chat.v1.ChatService over gRPC.
 #include "services/chat/api/chat_grpc_service.h"
 
+#include "libs/grpc_server/request_scope.h"
 #include "libs/ids/uuid.h"
 #include "libs/status/grpc_status.h"
 #include "libs/status/status_macros.h"
@@ -9,8 +10,11 @@
 namespace chatter::chat {
 namespace {
 
+// Every handler runs its body through here: while it runs, the call's request id is the
+// thread's current one, so log lines below it carry the id and calls to other services forward it.
 template <typename F>
-grpc::Status Respond(F&& body) {
+grpc::Status Respond(const grpc::ServerContext& context, F&& body) {
+  grpc_server::RequestScope scope(context);
   return status::ToGrpcStatus(body());
 }
 
@@ -36,7 +40,7 @@ absl::Status ChatGrpcService::ServiceCaller(const grpc::ServerContext& context) 
 grpc::Status ChatGrpcService::CreateRoom(grpc::ServerContext* context,
                                          const v1::CreateRoomRequest* request,
                                          v1::CreateRoomResponse* response) {
-  return Respond([&]() -> absl::Status {
+  return Respond(*context, [&]() -> absl::Status {
     CHATTER_ASSIGN_OR_RETURN(std::string caller, UserCaller(*context));
     CHATTER_ASSIGN_OR_RETURN(Room room,
                              chat_.CreateRoom(caller, request->name(), request->visibility()));
@@ -47,7 +51,7 @@ grpc::Status ChatGrpcService::CreateRoom(grpc::ServerContext* context,
 
 grpc::Status ChatGrpcService::ListRooms(grpc::ServerContext* context, const v1::ListRoomsRequest*,
                                         v1::ListRoomsResponse* response) {
-  return Respond([&]() -> absl::Status {
+  return Respond(*context, [&]() -> absl::Status {
     CHATTER_ASSIGN_OR_RETURN(std::string caller, UserCaller(*context));
     CHATTER_ASSIGN_OR_RETURN(std::vector<RoomSummary> rooms, chat_.ListRooms(caller));
     for (const RoomSummary& summary : rooms) ToProto(summary, response->add_rooms());
@@ -58,7 +62,7 @@ grpc::Status ChatGrpcService::ListRooms(grpc::ServerContext* context, const v1::
 grpc::Status ChatGrpcService::GetRoom(grpc::ServerContext* context,
                                       const v1::GetRoomRequest* request,
                                       v1::GetRoomResponse* response) {
-  return Respond([&]() -> absl::Status {
+  return Respond(*context, [&]() -> absl::Status {
     CHATTER_ASSIGN_OR_RETURN(std::string caller, UserCaller(*context));
     CHATTER_ASSIGN_OR_RETURN(Room room, chat_.GetRoom(caller, request->room_id()));
     ToProto(room, response->mutable_room());
@@ -69,7 +73,7 @@ grpc::Status ChatGrpcService::GetRoom(grpc::ServerContext* context,
 grpc::Status ChatGrpcService::JoinRoom(grpc::ServerContext* context,
                                        const v1::JoinRoomRequest* request,
                                        v1::JoinRoomResponse* response) {
-  return Respond([&]() -> absl::Status {
+  return Respond(*context, [&]() -> absl::Status {
     CHATTER_ASSIGN_OR_RETURN(std::string caller, UserCaller(*context));
     CHATTER_ASSIGN_OR_RETURN(Room room, chat_.JoinRoom(caller, request->room_id()));
     ToProto(room, response->mutable_room());
@@ -80,7 +84,7 @@ grpc::Status ChatGrpcService::JoinRoom(grpc::ServerContext* context,
 grpc::Status ChatGrpcService::LeaveRoom(grpc::ServerContext* context,
                                         const v1::LeaveRoomRequest* request,
                                         v1::LeaveRoomResponse*) {
-  return Respond([&]() -> absl::Status {
+  return Respond(*context, [&]() -> absl::Status {
     CHATTER_ASSIGN_OR_RETURN(std::string caller, UserCaller(*context));
     return chat_.LeaveRoom(caller, request->room_id());
   });
@@ -89,7 +93,7 @@ grpc::Status ChatGrpcService::LeaveRoom(grpc::ServerContext* context,
 grpc::Status ChatGrpcService::ListMembers(grpc::ServerContext* context,
                                           const v1::ListMembersRequest* request,
                                           v1::ListMembersResponse* response) {
-  return Respond([&]() -> absl::Status {
+  return Respond(*context, [&]() -> absl::Status {
     CHATTER_ASSIGN_OR_RETURN(std::string caller, UserCaller(*context));
     CHATTER_ASSIGN_OR_RETURN(std::vector<MemberView> members,
                              chat_.ListMembers(caller, request->room_id()));
@@ -101,7 +105,7 @@ grpc::Status ChatGrpcService::ListMembers(grpc::ServerContext* context,
 grpc::Status ChatGrpcService::AddMember(grpc::ServerContext* context,
                                         const v1::AddMemberRequest* request,
                                         v1::AddMemberResponse* response) {
-  return Respond([&]() -> absl::Status {
+  return Respond(*context, [&]() -> absl::Status {
     CHATTER_ASSIGN_OR_RETURN(std::string caller, UserCaller(*context));
     CHATTER_ASSIGN_OR_RETURN(AddMemberResult added,
                              chat_.AddMember(caller, request->room_id(), request->user_id()));
@@ -114,7 +118,7 @@ grpc::Status ChatGrpcService::AddMember(grpc::ServerContext* context,
 grpc::Status ChatGrpcService::RemoveMember(grpc::ServerContext* context,
                                            const v1::RemoveMemberRequest* request,
                                            v1::RemoveMemberResponse*) {
-  return Respond([&]() -> absl::Status {
+  return Respond(*context, [&]() -> absl::Status {
     CHATTER_ASSIGN_OR_RETURN(std::string caller, UserCaller(*context));
     return chat_.RemoveMember(caller, request->room_id(), request->user_id());
   });
@@ -123,7 +127,7 @@ grpc::Status ChatGrpcService::RemoveMember(grpc::ServerContext* context,
 grpc::Status ChatGrpcService::OpenDirectRoom(grpc::ServerContext* context,
                                              const v1::OpenDirectRoomRequest* request,
                                              v1::OpenDirectRoomResponse* response) {
-  return Respond([&]() -> absl::Status {
+  return Respond(*context, [&]() -> absl::Status {
     CHATTER_ASSIGN_OR_RETURN(std::string caller, UserCaller(*context));
     CHATTER_ASSIGN_OR_RETURN(OpenedRoom opened, chat_.OpenDirectRoom(caller, request->user_id()));
     ToProto(opened.room, response->mutable_room());
@@ -138,7 +142,7 @@ grpc::Status ChatGrpcService::OpenDirectRoom(grpc::ServerContext* context,
 grpc::Status ChatGrpcService::SendMessage(grpc::ServerContext* context,
                                           const v1::SendMessageRequest* request,
                                           v1::SendMessageResponse* response) {
-  return Respond([&]() -> absl::Status {
+  return Respond(*context, [&]() -> absl::Status {
     CHATTER_ASSIGN_OR_RETURN(std::string caller, UserCaller(*context));
     SendMessageInput input{
         .content = request->content(),
@@ -157,7 +161,7 @@ grpc::Status ChatGrpcService::SendMessage(grpc::ServerContext* context,
 grpc::Status ChatGrpcService::ListMessages(grpc::ServerContext* context,
                                            const v1::ListMessagesRequest* request,
                                            v1::ListMessagesResponse* response) {
-  return Respond([&]() -> absl::Status {
+  return Respond(*context, [&]() -> absl::Status {
     CHATTER_ASSIGN_OR_RETURN(std::string caller, UserCaller(*context));
     // An explicit limit (even 0) is validated; only an absent one means the default.
     std::optional<int> limit;
@@ -177,7 +181,7 @@ grpc::Status ChatGrpcService::ListMessages(grpc::ServerContext* context,
 grpc::Status ChatGrpcService::EditMessage(grpc::ServerContext* context,
                                           const v1::EditMessageRequest* request,
                                           v1::EditMessageResponse* response) {
-  return Respond([&]() -> absl::Status {
+  return Respond(*context, [&]() -> absl::Status {
     CHATTER_ASSIGN_OR_RETURN(std::string caller, UserCaller(*context));
     CHATTER_ASSIGN_OR_RETURN(
         Message message,
@@ -190,7 +194,7 @@ grpc::Status ChatGrpcService::EditMessage(grpc::ServerContext* context,
 grpc::Status ChatGrpcService::DeleteMessage(grpc::ServerContext* context,
                                             const v1::DeleteMessageRequest* request,
                                             v1::DeleteMessageResponse* response) {
-  return Respond([&]() -> absl::Status {
+  return Respond(*context, [&]() -> absl::Status {
     CHATTER_ASSIGN_OR_RETURN(std::string caller, UserCaller(*context));
     CHATTER_ASSIGN_OR_RETURN(
         Message message, chat_.DeleteMessage(caller, request->room_id(), request->message_id()));
@@ -202,7 +206,7 @@ grpc::Status ChatGrpcService::DeleteMessage(grpc::ServerContext* context,
 grpc::Status ChatGrpcService::MarkRead(grpc::ServerContext* context,
                                        const v1::MarkReadRequest* request,
                                        v1::MarkReadResponse* response) {
-  return Respond([&]() -> absl::Status {
+  return Respond(*context, [&]() -> absl::Status {
     CHATTER_ASSIGN_OR_RETURN(std::string caller, UserCaller(*context));
     CHATTER_ASSIGN_OR_RETURN(int64_t read_seq,
                              chat_.MarkRead(caller, request->room_id(), request->seq()));
@@ -217,7 +221,7 @@ grpc::Status ChatGrpcService::MarkRead(grpc::ServerContext* context,
 grpc::Status ChatGrpcService::AddContact(grpc::ServerContext* context,
                                          const v1::AddContactRequest* request,
                                          v1::AddContactResponse* response) {
-  return Respond([&]() -> absl::Status {
+  return Respond(*context, [&]() -> absl::Status {
     CHATTER_ASSIGN_OR_RETURN(std::string caller, UserCaller(*context));
     ContactTarget target;
     if (request->target_case() == v1::AddContactRequest::kUserId)
@@ -233,7 +237,7 @@ grpc::Status ChatGrpcService::AddContact(grpc::ServerContext* context,
 grpc::Status ChatGrpcService::ListContacts(grpc::ServerContext* context,
                                            const v1::ListContactsRequest*,
                                            v1::ListContactsResponse* response) {
-  return Respond([&]() -> absl::Status {
+  return Respond(*context, [&]() -> absl::Status {
     CHATTER_ASSIGN_OR_RETURN(std::string caller, UserCaller(*context));
     CHATTER_ASSIGN_OR_RETURN(std::vector<ContactView> contacts, chat_.ListContacts(caller));
     for (const ContactView& contact : contacts) ToProto(contact, response->add_contacts());
@@ -244,7 +248,7 @@ grpc::Status ChatGrpcService::ListContacts(grpc::ServerContext* context,
 grpc::Status ChatGrpcService::BlockUser(grpc::ServerContext* context,
                                         const v1::BlockUserRequest* request,
                                         v1::BlockUserResponse*) {
-  return Respond([&]() -> absl::Status {
+  return Respond(*context, [&]() -> absl::Status {
     CHATTER_ASSIGN_OR_RETURN(std::string caller, UserCaller(*context));
     return chat_.BlockUser(caller, request->user_id());
   });
@@ -253,7 +257,7 @@ grpc::Status ChatGrpcService::BlockUser(grpc::ServerContext* context,
 grpc::Status ChatGrpcService::UnblockUser(grpc::ServerContext* context,
                                           const v1::UnblockUserRequest* request,
                                           v1::UnblockUserResponse*) {
-  return Respond([&]() -> absl::Status {
+  return Respond(*context, [&]() -> absl::Status {
     CHATTER_ASSIGN_OR_RETURN(std::string caller, UserCaller(*context));
     return chat_.UnblockUser(caller, request->user_id());
   });
@@ -262,7 +266,7 @@ grpc::Status ChatGrpcService::UnblockUser(grpc::ServerContext* context,
 grpc::Status ChatGrpcService::ReportUser(grpc::ServerContext* context,
                                          const v1::ReportUserRequest* request,
                                          v1::ReportUserResponse* response) {
-  return Respond([&]() -> absl::Status {
+  return Respond(*context, [&]() -> absl::Status {
     CHATTER_ASSIGN_OR_RETURN(std::string caller, UserCaller(*context));
     CHATTER_ASSIGN_OR_RETURN(std::string report_id,
                              chat_.ReportUser(caller, request->user_id(), request->reason()));
@@ -277,7 +281,7 @@ grpc::Status ChatGrpcService::ReportUser(grpc::ServerContext* context,
 grpc::Status ChatGrpcService::CheckRoomAccess(grpc::ServerContext* context,
                                               const v1::CheckRoomAccessRequest* request,
                                               v1::CheckRoomAccessResponse* response) {
-  return Respond([&]() -> absl::Status {
+  return Respond(*context, [&]() -> absl::Status {
     CHATTER_RETURN_IF_ERROR(ServiceCaller(*context));
     std::vector<std::string> room_ids(request->room_ids().begin(), request->room_ids().end());
     CHATTER_ASSIGN_OR_RETURN(std::vector<RoomAccessResult> results,
@@ -297,7 +301,7 @@ grpc::Status ChatGrpcService::CheckRoomAccess(grpc::ServerContext* context,
 grpc::Status ChatGrpcService::ListMessagesSince(grpc::ServerContext* context,
                                                 const v1::ListMessagesSinceRequest* request,
                                                 v1::ListMessagesSinceResponse* response) {
-  return Respond([&]() -> absl::Status {
+  return Respond(*context, [&]() -> absl::Status {
     CHATTER_RETURN_IF_ERROR(ServiceCaller(*context));
     CHATTER_ASSIGN_OR_RETURN(ReplayPage page,
                              chat_.ListMessagesSince(request->user_id(), request->room_id(),
@@ -312,7 +316,7 @@ grpc::Status ChatGrpcService::ListMessagesSince(grpc::ServerContext* context,
 grpc::Status ChatGrpcService::GetBlockRelations(grpc::ServerContext* context,
                                                 const v1::GetBlockRelationsRequest* request,
                                                 v1::GetBlockRelationsResponse* response) {
-  return Respond([&]() -> absl::Status {
+  return Respond(*context, [&]() -> absl::Status {
     CHATTER_RETURN_IF_ERROR(ServiceCaller(*context));
     CHATTER_ASSIGN_OR_RETURN(BlockRelations relations, chat_.GetBlockRelations(request->user_id()));
     for (const std::string& id : relations.blocked_user_ids) response->add_blocked_user_ids(id);

@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "libs/grpc_client/request_id.h"
 #include "libs/status/grpc_status.h"
 #include "libs/status/status_macros.h"
 
@@ -30,6 +31,7 @@ AuthUserDirectory::AuthUserDirectory(std::shared_ptr<grpc::ChannelInterface> aut
 
 absl::Status AuthUserDirectory::Prepare(grpc::ClientContext& context) {
   context.set_deadline(absl::ToChronoTime(absl::Now() + call_timeout_));
+  grpc_client::ForwardRequestId(context);
   return tokens_.Attach(context);
 }
 

@@ -3,6 +3,7 @@
 
 #include <grpcpp/client_context.h>
 
+#include "libs/grpc_client/request_id.h"
 #include "libs/status/grpc_status.h"
 #include "libs/status/status_macros.h"
 #include "services/chat/api/chat_proto.h"
@@ -59,6 +60,8 @@ RealtimeEventSink::RealtimeEventSink(std::shared_ptr<grpc::ChannelInterface> rea
 absl::Status RealtimeEventSink::Send(const RoomEvent& event) {
   grpc::ClientContext context;
   context.set_deadline(absl::ToChronoTime(absl::Now() + call_timeout_));
+  // The publisher's worker runs this inside the scope of the request that caused the event.
+  grpc_client::ForwardRequestId(context);
   CHATTER_RETURN_IF_ERROR(tokens_.Attach(context));
   realtime::v1::PublishRequest request;
   *request.mutable_event() = ToProto(event);

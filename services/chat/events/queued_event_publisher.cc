@@ -55,7 +55,7 @@ void QueuedEventPublisher::Publish(RoomEvent event) {
   {
     std::lock_guard lock(mu_);
     if (!stopping_ && queue_.size() < capacity_) {
-      queue_.push_back(std::move(event));
+      queue_.push_back({.event = std::move(event), .request_id = log::CurrentRequestId()});
       depth_.Set(static_cast<double>(queue_.size()));
       wake_.notify_one();
       return;
@@ -65,14 +65,14 @@ void QueuedEventPublisher::Publish(RoomEvent event) {
   WarnThrottled("room event dropped: queue full or stopping", absl::OkStatus());
 }
 
-bool QueuedEventPublisher::Next(RoomEvent& event) {
+bool QueuedEventPublisher::Next(Queued& next) {
   std::unique_lock lock(mu_);
   in_flight_ = false;
   if (queue_.empty()) idle_.notify_all();
   wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
   if (queue_.empty()) return false;
   if (stopping_ && std::chrono::steady_clock::now() >= stop_deadline_) return false;
-  event = std::move(queue_.front());
+  next = std::move(queue_.front());
   queue_.pop_front();
   depth_.Set(static_cast<double>(queue_.size()));
   in_flight_ = true;
@@ -80,9 +80,10 @@ bool QueuedEventPublisher::Next(RoomEvent& event) {
 }
 
 void QueuedEventPublisher::Run() {
-  RoomEvent event;
-  while (Next(event)) {
-    absl::Status sent = sink_.Send(event);
+  Queued next;
+  while (Next(next)) {
+    log::ScopedRequestId scope(next.request_id);
+    absl::Status sent = sink_.Send(next.event);
     if (sent.ok()) {
       published_.Inc();
     } else {

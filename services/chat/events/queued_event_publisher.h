@@ -3,6 +3,8 @@
 // event, a failed send is not retried; both are counted (chat_events_dropped_total,
 // chat_events_publish_failures_total) and logged at most every few seconds. Clients recover
 // what they missed with since_seq, because every message was committed before it got here.
+// Each event carries the request id current when it was published: the worker sends it (and
+// logs about it) under that id, so the Publish call and any failure line join the request's trace.
 #pragma once
 
 #include <chrono>
@@ -10,6 +12,7 @@
 #include <cstddef>
 #include <deque>
 #include <mutex>
+#include <string>
 #include <thread>
 
 #include "absl/time/time.h"
@@ -39,9 +42,14 @@ class QueuedEventPublisher final : public EventPublisher {
   bool WaitIdleForTest(absl::Duration timeout);
 
  private:
+  struct Queued {
+    RoomEvent event;
+    std::string request_id;
+  };
+
   void Run();
   // Takes the next event to send; false when the worker should end.
-  bool Next(RoomEvent& event);
+  bool Next(Queued& next);
   // Logs at most once per interval, saying how many similar lines were skipped meanwhile.
   void WarnThrottled(const char* message, const absl::Status& status);
 
@@ -56,7 +64,7 @@ class QueuedEventPublisher final : public EventPublisher {
   std::mutex mu_;
   std::condition_variable wake_;  // Signals the worker: an event or a stop.
   std::condition_variable idle_;  // Signals WaitIdleForTest.
-  std::deque<RoomEvent> queue_;   // Guarded by mu_, as are the next three.
+  std::deque<Queued> queue_;      // Guarded by mu_, as are the next three.
   bool in_flight_ = false;
   bool stopping_ = false;
   std::chrono::steady_clock::time_point stop_deadline_;

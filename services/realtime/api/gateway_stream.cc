@@ -2,6 +2,7 @@
 #include "services/realtime/api/gateway_stream.h"
 
 #include "absl/strings/str_cat.h"
+#include "libs/log/log.h"
 #include "libs/status/grpc_status.h"
 
 namespace chatter::realtime {
@@ -25,7 +26,10 @@ std::shared_ptr<GatewayStream> GatewayStream::Start(LinkDependencies deps, Optio
 
 GatewayStream::GatewayStream(LinkDependencies deps, Options options,
                              std::function<void(GatewayStream*)> on_done)
-    : metrics_(deps.metrics), queue_frames_(options.queue_frames), on_done_(std::move(on_done)) {}
+    : metrics_(deps.metrics),
+      queue_frames_(options.queue_frames),
+      request_id_(std::move(options.request_id)),
+      on_done_(std::move(on_done)) {}
 
 void GatewayStream::ReadNextLocked() {
   if (!finished_) StartRead(&incoming_);
@@ -75,6 +79,8 @@ void GatewayStream::Close(const absl::Status& status) {
 }
 
 void GatewayStream::OnReadDone(bool ok) {
+  // Reactor steps run on any gRPC thread: each one opens the stream's scope itself.
+  log::ScopedRequestId scope(request_id_);
   if (!ok) {
     // The gateway closed its side or the call is gone.
     Close(absl::OkStatus());
@@ -103,6 +109,7 @@ void GatewayStream::OnWriteDone(bool ok) {
 }
 
 void GatewayStream::OnDone() {
+  log::ScopedRequestId scope(request_id_);
   link_->End();
   if (on_done_) on_done_(this);
   std::shared_ptr<GatewayStream> self;

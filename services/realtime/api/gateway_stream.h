@@ -11,6 +11,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <string>
 
 #include "chatter/realtime/v1/realtime.pb.h"
 #include "services/realtime/domain/frame_sink.h"
@@ -25,6 +26,9 @@ class GatewayStream final : public grpc::ServerBidiReactor<v1::GatewayFrame, v1:
   struct Options {
     LinkSettings link;
     size_t queue_frames = 10000;  // Frames waiting behind the one being written.
+    // The call's x-request-id (the gateway sends its gateway id): each reactor step runs under
+    // it, so the link's log lines name the stream they are about.
+    std::string request_id = "";
   };
 
   // Starts serving the stream; with a non-OK `admission` it is finished at once with that
@@ -53,6 +57,7 @@ class GatewayStream final : public grpc::ServerBidiReactor<v1::GatewayFrame, v1:
 
   RealtimeMetrics& metrics_;
   size_t queue_frames_;
+  std::string request_id_;
   std::function<void(GatewayStream*)> on_done_;
   std::unique_ptr<GatewayLink> link_;  // Reactor callbacks only (they never overlap).
   v1::GatewayFrame incoming_;          // The frame being read.

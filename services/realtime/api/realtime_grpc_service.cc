@@ -2,6 +2,7 @@
 #include "services/realtime/api/realtime_grpc_service.h"
 
 #include "absl/strings/str_cat.h"
+#include "libs/grpc_server/request_scope.h"
 #include "libs/status/error_details.h"
 #include "libs/status/grpc_status.h"
 #include "libs/status/status_macros.h"
@@ -35,6 +36,7 @@ absl::Status RealtimeGrpcService::Authorize(const grpc::ServerContextBase& conte
 
 grpc::Status RealtimeGrpcService::Publish(grpc::ServerContext* context,
                                           const v1::PublishRequest* request, v1::PublishResponse*) {
+  grpc_server::RequestScope scope(*context);
   return status::ToGrpcStatus([&]() -> absl::Status {
     CHATTER_RETURN_IF_ERROR(Authorize(*context, publishers_, "publish"));
     if (!request->has_event()) return status::InvalidFieldError("event", "is required");
@@ -53,6 +55,7 @@ grpc::Status RealtimeGrpcService::Publish(grpc::ServerContext* context,
 grpc::Status RealtimeGrpcService::GetPresence(grpc::ServerContext* context,
                                               const v1::GetPresenceRequest* request,
                                               v1::GetPresenceResponse* response) {
+  grpc_server::RequestScope scope(*context);
   return status::ToGrpcStatus([&]() -> absl::Status {
     CHATTER_RETURN_IF_ERROR(Authorize(*context, gateways_, "read presence"));
     CHATTER_ASSIGN_OR_RETURN(std::vector<std::string> users, ParseUserIds(request->user_ids()));
@@ -73,8 +76,10 @@ grpc::ServerBidiReactor<v1::GatewayFrame, v1::RealtimeFrame>* RealtimeGrpcServic
   if (admission.ok() && stopping_) {
     admission = absl::UnavailableError("realtime-svc is shutting down; reconnect elsewhere");
   }
+  GatewayStream::Options options = stream_options_;
+  options.request_id = grpc_server::RequestIdOf(*context);
   std::shared_ptr<GatewayStream> stream =
-      GatewayStream::Start(links_, stream_options_, admission, [this](GatewayStream* done) {
+      GatewayStream::Start(links_, std::move(options), admission, [this](GatewayStream* done) {
         std::lock_guard lock(mu_);
         streams_.erase(done);
       });

@@ -4,6 +4,7 @@
 #include <grpcpp/client_context.h>
 
 #include "absl/strings/str_cat.h"
+#include "libs/grpc_client/request_id.h"
 #include "libs/status/grpc_status.h"
 
 namespace chatter::realtime {
@@ -18,6 +19,7 @@ ChatBlockDirectory::ChatBlockDirectory(std::shared_ptr<grpc::ChannelInterface> c
 absl::StatusOr<BlockRelations> ChatBlockDirectory::Relations(const std::string& user_id) {
   grpc::ClientContext context;
   context.set_deadline(absl::ToChronoTime(absl::Now() + call_timeout_));
+  grpc_client::ForwardRequestId(context);
   if (absl::Status attached = tokens_.Attach(context); !attached.ok()) return attached;
   chat::v1::GetBlockRelationsRequest request;
   request.set_user_id(user_id);

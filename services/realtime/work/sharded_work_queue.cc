@@ -47,7 +47,7 @@ bool ShardedWorkQueue::PostToShard(size_t index, std::function<void()> work) {
   {
     std::lock_guard lock(shard.mu);
     if (shard.stopping || shard.items.size() >= capacity_) return false;
-    shard.items.push_back(std::move(work));
+    shard.items.push_back({.work = std::move(work), .request_id = log::CurrentRequestId()});
   }
   shard.wake.notify_one();
   return true;
@@ -64,15 +64,16 @@ size_t ShardedWorkQueue::pending() const {
 
 void ShardedWorkQueue::Drain(Shard& shard) {
   while (true) {
-    std::function<void()> work;
+    Item item;
     {
       std::unique_lock lock(shard.mu);
       shard.wake.wait(lock, [&shard] { return shard.stopping || !shard.items.empty(); });
       if (shard.stopping) return;
-      work = std::move(shard.items.front());
+      item = std::move(shard.items.front());
       shard.items.pop_front();
     }
-    work();
+    log::ScopedRequestId scope(std::move(item.request_id));
+    item.work();
   }
 }
 

@@ -1,6 +1,8 @@
 // Bounded queues, each drained by its own thread, for work that blocks (Redis, chat-svc) and so
 // must never run on a gRPC reactor thread. Work posted under the same key always lands on the
-// same shard, so one user's presence updates run in the order they were posted.
+// same shard, so one user's presence updates run in the order they were posted. Work runs under
+// the request id that was current where it was posted (log::ScopedRequestId), so its log lines
+// name the stream or call it came from.
 #pragma once
 
 #include <condition_variable>
@@ -38,11 +40,15 @@ class ShardedWorkQueue {
   size_t pending() const;
 
  private:
+  struct Item {
+    std::function<void()> work;
+    std::string request_id;
+  };
   struct Shard {
     std::mutex mu;
     std::condition_variable wake;
-    std::deque<std::function<void()>> items;  // Guarded by mu.
-    bool stopping = false;                    // Guarded by mu.
+    std::deque<Item> items;  // Guarded by mu.
+    bool stopping = false;   // Guarded by mu.
     std::thread thread;
   };
   void Drain(Shard& shard);

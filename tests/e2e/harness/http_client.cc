@@ -8,6 +8,7 @@
 #include <optional>
 #include <sstream>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 
@@ -29,6 +30,24 @@ std::string HttpReply::Header(absl::string_view name) const {
     if (absl::EqualsIgnoreCase(key, name)) return value;
   }
   return "";
+}
+
+std::set<std::string> HttpReply::HeaderNamesStartingWith(absl::string_view prefix) const {
+  std::set<std::string> names;
+  for (const auto& [name, value] : headers) {
+    if (absl::StartsWithIgnoreCase(name, prefix)) names.insert(absl::AsciiStrToLower(name));
+  }
+  return names;
+}
+
+HttpReply ToHttpReply(const http::response<http::string_body>& response) {
+  HttpReply reply;
+  reply.status = static_cast<int>(response.result_int());
+  for (const auto& field : response) {
+    reply.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+  }
+  reply.body = response.body();
+  return reply;
 }
 
 absl::StatusOr<HttpReply> HttpExchangeRaw(int port, std::string bytes, absl::Duration timeout) {
@@ -68,14 +87,7 @@ absl::StatusOr<HttpReply> HttpExchangeRaw(int port, std::string bytes, absl::Dur
     return absl::UnavailableError(
         absl::StrCat("reading the response from 127.0.0.1:", port, ": ", read_ec.message()));
   }
-  const http::response<http::string_body>& response = parser.get();
-  HttpReply reply;
-  reply.status = static_cast<int>(response.result_int());
-  for (const auto& field : response) {
-    reply.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
-  }
-  reply.body = response.body();
-  return reply;
+  return ToHttpReply(parser.get());
 }
 
 absl::StatusOr<HttpReply> HttpRequest(absl::string_view method, int port, absl::string_view target,

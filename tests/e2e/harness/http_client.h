@@ -2,6 +2,9 @@
 // connection, every step bounded by a timeout, raw bytes allowed (to send malformed HTTP).
 #pragma once
 
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -22,7 +25,13 @@ struct HttpReply {
   // Case-insensitive lookups; Header() is "" when absent.
   bool HasHeader(absl::string_view name) const;
   std::string Header(absl::string_view name) const;
+  // Names of the headers starting with `prefix` (any case), lower-cased.
+  std::set<std::string> HeaderNamesStartingWith(absl::string_view prefix) const;
 };
+
+// A response Beast parsed, as an HttpReply.
+HttpReply ToHttpReply(
+    const boost::beast::http::response<boost::beast::http::string_body>& response);
 
 inline constexpr absl::Duration kDefaultHttpTimeout = absl::Seconds(5);
 

@@ -76,7 +76,8 @@ class FakeChatBackend final : public ChatBackend {
     return user_tokens_;
   }
 
-  void CheckRoomAccess(const std::string& user_id, const std::vector<std::string>& rooms,
+  void CheckRoomAccess(const std::string& /*request_id*/, const std::string& user_id,
+                       const std::vector<std::string>& rooms,
                        Done<chat::v1::CheckRoomAccessResponse> done) override {
     chat::v1::CheckRoomAccessResponse response;
     {
@@ -96,7 +97,8 @@ class FakeChatBackend final : public ChatBackend {
     Post([done, response] { done(response); });
   }
 
-  void ListMessagesSince(const chat::v1::ListMessagesSinceRequest& request,
+  void ListMessagesSince(const std::string& /*request_id*/,
+                         const chat::v1::ListMessagesSinceRequest& request,
                          Done<chat::v1::ListMessagesSinceResponse> done) override {
     std::lock_guard lock(mu_);
     auto replay = replay_;

@@ -63,15 +63,15 @@ class WsSessionTest : public ::testing::Test {
         signer_({jwt::testing::TestKey("k1", 1)}),
         uuids_(system_clock_, random_),
         request_ids_(uuids_),
-        cors_({}) {}
+        cors_({"https://app.example"}) {}
 
   ~WsSessionTest() override { StopServer(); }
 
   void StartServer(WsOptions options = {}) {
     options_ = options;
     metrics_ = std::make_unique<WsMetrics>(registry_);
-    endpoint_ = std::make_unique<WsEndpoint>(options_, authenticator_, request_ids_, uuids_, chat_,
-                                             realtime_, index_, *metrics_);
+    endpoint_ = std::make_unique<WsEndpoint>(options_, authenticator_, cors_, request_ids_, uuids_,
+                                             chat_, realtime_, index_, *metrics_);
     AddWebSocketFallbackRoute(router_);
     dispatcher_ = std::make_unique<Dispatcher>(router_, cors_, request_ids_, registry_);
     server_ = std::make_unique<HttpServer>(io_, HttpServerOptions{.listen_address = "127.0.0.1:0"},
@@ -218,6 +218,29 @@ TEST_F(WsSessionTest, InvalidTokensAndKindsAreRefused) {
     EXPECT_EQ(json::parse(refused.body)["error"]["code"], c.code) << c.target;
     EXPECT_FALSE(refused.headers["X-Request-Id"].empty());
   }
+}
+
+TEST_F(WsSessionTest, AnOriginTheCorsPolicyRefusesIs403BeforeTheTokenIsLookedAt) {
+  StartServer();
+  for (std::string target : {"/ws?access_token=" + UserToken(), std::string("/ws")}) {
+    absl::StatusOr<testing::HttpAnswer> answer = testing::HttpGet(
+        server_->port(), target, {{"Origin", "https://evil.example"}, {"X-Request-Id", "req-o"}},
+        /*upgrade=*/true);
+    ASSERT_TRUE(answer.ok()) << answer.status();
+    EXPECT_EQ(answer->status, 403) << target << " " << answer->body;
+    EXPECT_EQ(answer->headers.count("Sec-WebSocket-Accept"), 0u);
+    EXPECT_EQ(answer->headers["X-Request-Id"], "req-o");
+    json body = json::parse(answer->body);
+    EXPECT_EQ(body["error"]["code"], "permission_denied");
+    EXPECT_THAT(body["error"].value("message", ""), HasSubstr("https://evil.example"));
+    EXPECT_EQ(body["request_id"], "req-o");
+  }
+  // The allowed origin, the gateway's own origin, and no Origin at all (not a browser) are let in.
+  EXPECT_NE(Connect("", {{"Origin", "https://app.example"}, {"X-Auth-Token", UserToken()}}),
+            nullptr);
+  // (TestWsClient sends Host: 127.0.0.1.)
+  EXPECT_NE(Connect("", {{"Origin", "http://127.0.0.1"}, {"X-Auth-Token", UserToken()}}), nullptr);
+  EXPECT_NE(Connect(), nullptr);
 }
 
 TEST_F(WsSessionTest, MoreThanTheRoomLimitIsRefused) {

@@ -10,7 +10,10 @@
 #include "absl/synchronization/notification.h"
 #include "chatter/auth/v1/auth.grpc.pb.h"
 #include "grpc/health/v1/health.grpc.pb.h"
+#include "libs/grpc_client/request_id.h"
 #include "libs/grpc_server/readiness_monitor.h"
+#include "libs/grpc_server/request_scope.h"
+#include "libs/log/log.h"
 
 namespace chatter::grpc_server {
 namespace {
@@ -30,6 +33,22 @@ class SlowSigningKeys final : public auth::v1::AuthService::Service {
   }
   absl::Notification started;
   absl::Notification release;
+};
+
+// Records the thread's current request id inside and right after a RequestScope.
+class RecordingSigningKeys final : public auth::v1::AuthService::Service {
+ public:
+  grpc::Status GetSigningKeys(grpc::ServerContext* context, const auth::v1::GetSigningKeysRequest*,
+                              auth::v1::GetSigningKeysResponse*) override {
+    {
+      RequestScope scope(*context);
+      inside = log::CurrentRequestId();
+    }
+    after = log::CurrentRequestId();
+    return grpc::Status::OK;
+  }
+  std::string inside = "unset";
+  std::string after = "unset";
 };
 
 HealthCheckResponse::ServingStatus Check(const std::string& address, const std::string& service,
@@ -93,6 +112,35 @@ TEST(GrpcServer, ShutdownLetsInFlightCallsFinish) {
   stopper.join();
   caller.join();
   EXPECT_EQ(result.load(), static_cast<int>(grpc::StatusCode::OK));
+}
+
+TEST(RequestScope, TheCallersForwardedIdIsCurrentInTheHandlerOnly) {
+  metrics::Registry registry;
+  RecordingSigningKeys service;
+  GrpcServer server({.listen_address = "127.0.0.1:0"}, registry);
+  server.AddService(&service);
+  ASSERT_TRUE(server.Start().ok());
+  auto stub = auth::v1::AuthService::NewStub(grpc::CreateChannel(
+      "127.0.0.1:" + std::to_string(server.port()), grpc::InsecureChannelCredentials()));
+  auto call = [&] {
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+    grpc_client::ForwardRequestId(context);
+    auth::v1::GetSigningKeysResponse response;
+    return stub->GetSigningKeys(&context, auth::v1::GetSigningKeysRequest(), &response);
+  };
+
+  {
+    log::ScopedRequestId caller("req-forwarded-1");
+    ASSERT_TRUE(call().ok());
+  }
+  EXPECT_EQ(service.inside, "req-forwarded-1");
+  EXPECT_EQ(service.after, "");
+
+  // Without a current request nothing is forwarded.
+  ASSERT_TRUE(call().ok());
+  EXPECT_EQ(service.inside, "");
+  server.Shutdown();
 }
 
 TEST(ReadinessMonitor, PublishesOverallAndPerDependencyHealth) {

@@ -5,6 +5,9 @@
 #include <spdlog/sinks/ostream_sink.h>
 
 #include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
 
 namespace chatter::log {
 namespace {
@@ -53,6 +56,61 @@ TEST(Log, WritesOneJsonLinePerEventAndFiltersByLevel) {
   auto b = nlohmann::json::parse(second);
   EXPECT_EQ(b["request_id"], "r-1");
   EXPECT_EQ(b["level"], "warn");
+}
+
+// The lines written to `out` so far, parsed.
+std::vector<nlohmann::json> Lines(const std::ostringstream& out) {
+  std::vector<nlohmann::json> lines;
+  std::istringstream in(out.str());
+  for (std::string line; std::getline(in, line);) lines.push_back(nlohmann::json::parse(line));
+  return lines;
+}
+
+TEST(ScopedRequestId, LinesWithoutAnIdCarryTheCurrentOneAndScopesNest) {
+  std::ostringstream out;
+  InitWithSink("chat-svc", Level::kInfo, std::make_shared<spdlog::sinks::ostream_sink_mt>(out));
+  EXPECT_EQ(CurrentRequestId(), "");
+  Info("before");
+  {
+    ScopedRequestId outer("req-outer");
+    EXPECT_EQ(CurrentRequestId(), "req-outer");
+    Warn("storage error");
+    {
+      ScopedRequestId inner("req-inner");
+      Info("nested");
+      // An explicit id still wins over the current one.
+      Write(Level::kInfo, "req-explicit", "explicit", Fields::object());
+    }
+    Info("outer again");
+  }
+  Info("after");
+  EXPECT_EQ(CurrentRequestId(), "");
+
+  std::vector<nlohmann::json> lines = Lines(out);
+  ASSERT_EQ(lines.size(), 6u) << out.str();
+  EXPECT_FALSE(lines[0].contains("request_id")) << lines[0];
+  EXPECT_EQ(lines[1]["request_id"], "req-outer");
+  EXPECT_EQ(lines[2]["request_id"], "req-inner");
+  EXPECT_EQ(lines[3]["request_id"], "req-explicit");
+  EXPECT_EQ(lines[4]["request_id"], "req-outer");
+  EXPECT_FALSE(lines[5].contains("request_id")) << lines[5];
+}
+
+TEST(ScopedRequestId, BelongsToItsThreadOnly) {
+  std::ostringstream out;
+  InitWithSink("chat-svc", Level::kInfo, std::make_shared<spdlog::sinks::ostream_sink_mt>(out));
+  ScopedRequestId scope("req-main");
+  std::string seen_by_other = "unset";
+  std::thread other([&] {
+    seen_by_other = CurrentRequestId();
+    Info("from another thread");
+  });
+  other.join();
+  EXPECT_EQ(seen_by_other, "");
+  std::vector<nlohmann::json> lines = Lines(out);
+  ASSERT_EQ(lines.size(), 1u) << out.str();
+  EXPECT_FALSE(lines[0].contains("request_id")) << lines[0];
+  EXPECT_EQ(CurrentRequestId(), "req-main");
 }
 
 TEST(ParseLevel, KnownAndUnknown) {

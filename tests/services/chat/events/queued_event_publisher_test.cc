@@ -10,6 +10,7 @@
 #include <mutex>
 
 #include "absl/strings/str_cat.h"
+#include "libs/log/log.h"
 
 namespace chatter::chat {
 namespace {
@@ -23,6 +24,7 @@ class FakeSink final : public EventSink {
     std::unique_lock lock(mu_);
     released_.wait(lock, [&] { return !holding_; });
     sent_.push_back(event.event_id);
+    request_ids_.push_back(log::CurrentRequestId());
     return failure_;
   }
   void Hold() {
@@ -44,6 +46,11 @@ class FakeSink final : public EventSink {
     std::lock_guard lock(mu_);
     return sent_;
   }
+  // The worker thread's current request id during each send.
+  std::vector<std::string> request_ids() {
+    std::lock_guard lock(mu_);
+    return request_ids_;
+  }
 
  private:
   std::mutex mu_;
@@ -51,6 +58,7 @@ class FakeSink final : public EventSink {
   bool holding_ = false;
   absl::Status failure_;
   std::vector<std::string> sent_;
+  std::vector<std::string> request_ids_;
 };
 
 RoomEvent Event(int n) {
@@ -74,6 +82,25 @@ TEST(QueuedEventPublisherTest, DeliversEveryEventInOrder) {
   EXPECT_THAT(sink.sent(), ElementsAre("e1", "e2", "e3"));
   EXPECT_EQ(Value(registry, "chat_events_published_total"), 3);
   EXPECT_EQ(Value(registry, "chat_events_dropped_total"), 0);
+}
+
+TEST(QueuedEventPublisherTest, EachEventIsSentUnderTheRequestIdItWasPublishedWith) {
+  metrics::Registry registry;
+  FakeSink sink;
+  QueuedEventPublisher publisher(sink, registry, 100);
+  publisher.Start();
+  {
+    log::ScopedRequestId scope("req-a");
+    publisher.Publish(Event(1));
+  }
+  publisher.Publish(Event(2));  // Outside any request.
+  {
+    log::ScopedRequestId scope("req-b");
+    publisher.Publish(Event(3));
+  }
+  ASSERT_TRUE(publisher.WaitIdleForTest(absl::Seconds(10)));
+  EXPECT_THAT(sink.sent(), ElementsAre("e1", "e2", "e3"));
+  EXPECT_THAT(sink.request_ids(), ElementsAre("req-a", "", "req-b"));
 }
 
 TEST(QueuedEventPublisherTest, AFullQueueDropsInsteadOfBlocking) {

@@ -8,8 +8,10 @@
 #include <atomic>
 #include <future>
 #include <mutex>
+#include <string>
 #include <vector>
 
+#include "libs/log/log.h"
 #include "services/realtime/work/periodic_task.h"
 #include "tests/libs/redis/redis_test_support.h"
 
@@ -35,6 +37,28 @@ TEST(ShardedWorkQueue, OneKeyRunsInPostingOrder) {
   }));
   for (int i = 0; i < 200; ++i) EXPECT_EQ(seen[i], i);
   EXPECT_EQ(queue.ShardOf("user-1"), queue.ShardOf("user-1"));
+}
+
+TEST(ShardedWorkQueue, WorkRunsUnderTheRequestIdItWasPostedWith) {
+  ShardedWorkQueue queue("test", 1, 1000);
+  queue.Start();
+  std::mutex mu;
+  std::vector<std::string> seen;
+  auto record = [&] {
+    std::lock_guard lock(mu);
+    seen.push_back(log::CurrentRequestId());
+  };
+  {
+    log::ScopedRequestId scope("stream-1");
+    ASSERT_TRUE(queue.PostToShard(0, record));
+  }
+  ASSERT_TRUE(queue.PostToShard(0, record));
+  ASSERT_TRUE(Eventually([&] {
+    std::lock_guard lock(mu);
+    return seen.size() == 2;
+  }));
+  EXPECT_EQ(seen[0], "stream-1");
+  EXPECT_EQ(seen[1], "");  // The first item's id does not stick to the worker thread.
 }
 
 TEST(ShardedWorkQueue, AFullShardDropsInsteadOfBlocking) {
