@@ -199,8 +199,8 @@ int main(int argc, char** argv) {
                                       },
                                   .rate_limiter = &rate_limiter});
   gateway::WsEndpoint websockets(
-      settings.ws, (*verification)->authenticator(), cors, request_ids, uuids, chat_backend,
-      bridge, room_index, ws_metrics,
+      settings.ws, (*verification)->authenticator(), cors, request_ids, uuids, chat_backend, bridge,
+      room_index, ws_metrics,
       {.client_addresses = &*client_addresses, .rate_limiter = &rate_limiter});
 
   gateway::HttpServer server(io, settings.http, dispatcher, &websockets);
