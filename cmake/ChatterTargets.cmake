@@ -1,4 +1,5 @@
-# Helpers that give every project target the same flags, and embed SQL migrations into binaries.
+# Helpers that give every project target the same flags, and embed SQL migrations and other text
+# files into binaries.
 
 # Project code builds warning-free with -Wall -Wextra; generated code does not get these flags.
 function(chatter_warnings target)
@@ -37,5 +38,20 @@ function(chatter_embed_migrations target dir)
             -P ${PROJECT_SOURCE_DIR}/cmake/EmbedMigrations.cmake
     DEPENDS ${sql_files} ${PROJECT_SOURCE_DIR}/cmake/EmbedMigrations.cmake
     COMMENT "Embedding SQL migrations for ${target}")
+  target_sources(${target} PRIVATE ${out})
+endfunction()
+
+# chatter_embed_text(TARGET FILE FUNCTION HEADER): compiles FILE into TARGET as
+# `absl::string_view FUNCTION()` (declared in HEADER), rebuilt whenever FILE changes, so a binary
+# serves the file without reading it from disk.
+function(chatter_embed_text target file function header)
+  get_filename_component(name ${file} NAME_WE)
+  set(out ${CMAKE_CURRENT_BINARY_DIR}/${target}_${name}_embedded.cc)
+  add_custom_command(
+    OUTPUT ${out}
+    COMMAND ${CMAKE_COMMAND} -DOUT=${out} -DFILE=${file} -DFUNCTION=${function}
+            -DHEADER=${header} -P ${PROJECT_SOURCE_DIR}/cmake/EmbedText.cmake
+    DEPENDS ${file} ${PROJECT_SOURCE_DIR}/cmake/EmbedText.cmake
+    COMMENT "Embedding ${file} into ${target}")
   target_sources(${target} PRIVATE ${out})
 endfunction()

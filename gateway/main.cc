@@ -18,13 +18,12 @@
 #include "gateway/edge/request_id.h"
 #include "gateway/edge/request_user.h"
 #include "gateway/edge/token_buckets.h"
+#include "gateway/gateway_routes.h"
 #include "gateway/gateway_settings.h"
-#include "gateway/health_routes.h"
 #include "gateway/http/dispatcher.h"
 #include "gateway/http/http_server.h"
 #include "gateway/http/router.h"
 #include "gateway/transcoding/grpc_forwarder.h"
-#include "gateway/transcoding/rest_routes.h"
 #include "gateway/transcoding/route_table.h"
 #include "gateway/ws/chat_backend.h"
 #include "gateway/ws/event_fanout.h"
@@ -138,9 +137,8 @@ int main(int argc, char** argv) {
        {realtime::v1::RealtimeService::service_full_name(), realtime_channel}},
       {.deadline = settings.backend_call_timeout});
   gateway::Router router;
-  gateway::AddHealthRoutes(router, readiness);
-  gateway::AddWebSocketFallbackRoute(router);
-  if (absl::Status added = gateway::AddRestRoutes(router, *rest_routes, forwarder); !added.ok()) {
+  if (absl::Status added = gateway::AddGatewayRoutes(router, readiness, *rest_routes, forwarder);
+      !added.ok()) {
     log::Write(log::Level::kCritical, "", "cannot serve the REST routes",
                {{"error", std::string(added.message())}});
     return 2;

@@ -1,0 +1,33 @@
+# shellcheck shell=bash
+# Node.js helpers for tools/dev: node and npm (Debian's packages when missing), and newman, the
+# Postman collection runner, installed with `npm ci` into tools/postman/node_modules.
+
+POSTMAN_DIR=$ROOT/tools/postman
+NEWMAN=$POSTMAN_DIR/node_modules/.bin/newman
+# Written after a successful `npm ci`: the lock file it installed, so a warm run skips npm.
+NEWMAN_STAMP=$POSTMAN_DIR/node_modules/.chatter-installed-lock
+
+# ensure_node: `node` and `npm` on PATH. Checked by command, not by package name: a machine may
+# already have a Node.js that bundles npm (and conflicts with Debian's npm package).
+ensure_node() {
+  local missing=()
+  command -v node >/dev/null 2>&1 || missing+=(nodejs)
+  command -v npm >/dev/null 2>&1 || missing+=(npm)
+  if ((${#missing[@]})); then ensure_packages "${missing[@]}"; fi
+  if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+    die "node and npm are still missing after installing ${missing[*]}"
+  fi
+}
+
+# ensure_newman: installs newman exactly as tools/postman/package-lock.json pins it, unless
+# node_modules already holds that install.
+ensure_newman() {
+  ensure_node
+  if [[ -x $NEWMAN && -f $NEWMAN_STAMP ]] && cmp -s "$NEWMAN_STAMP" "$POSTMAN_DIR/package-lock.json"; then
+    return 0
+  fi
+  log "installing newman (npm ci in ${POSTMAN_DIR#"$ROOT"/})"
+  (cd "$POSTMAN_DIR" && npm ci --no-audit --no-fund --loglevel=error) ||
+    die "npm ci in ${POSTMAN_DIR#"$ROOT"/} failed"
+  cp "$POSTMAN_DIR/package-lock.json" "$NEWMAN_STAMP"
+}
