@@ -21,6 +21,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "tests/e2e/harness/metrics_text.h"
 #include "tests/e2e/harness/raw_connection.h"
 #include "tests/e2e/harness/rest_api.h"
 #include "tests/e2e/harness/shared_stack_test.h"
@@ -70,40 +71,6 @@ void ExpectEnvelope(const HttpReply& reply, const std::string& code) {
   EXPECT_TRUE(body["error"]["details"].is_array()) << reply.body;
   EXPECT_FALSE(reply.Header("X-Request-Id").empty()) << reply.body;
   EXPECT_EQ(body.value("request_id", ""), reply.Header("X-Request-Id")) << reply.body;
-}
-
-// The sum of the samples of `name` whose labels include all of `labels`, in Prometheus text;
-// nullopt when no sample matches.
-std::optional<double> Sample(const std::string& text, const std::string& name,
-                             const std::map<std::string, std::string>& labels = {}) {
-  std::optional<double> sum;
-  for (absl::string_view line : absl::StrSplit(text, '\n')) {
-    if (line.empty() || line[0] == '#') continue;
-    size_t space = line.rfind(' ');
-    if (space == absl::string_view::npos) continue;
-    absl::string_view series = line.substr(0, space);
-    size_t brace = series.find('{');
-    if (series.substr(0, brace) != name) continue;
-    std::map<std::string, std::string> found;
-    if (brace != absl::string_view::npos) {
-      absl::string_view inside = series.substr(brace + 1, series.size() - brace - 2);
-      for (absl::string_view pair : absl::StrSplit(inside, "\",")) {
-        size_t equals = pair.find("=\"");
-        if (equals == absl::string_view::npos) continue;
-        absl::string_view value = pair.substr(equals + 2);
-        if (absl::EndsWith(value, "\"")) value.remove_suffix(1);
-        found[std::string(pair.substr(0, equals))] = std::string(value);
-      }
-    }
-    bool matches = true;
-    for (const auto& [key, value] : labels) {
-      auto it = found.find(key);
-      matches = matches && it != found.end() && it->second == value;
-    }
-    double value = 0;
-    if (matches && absl::SimpleAtod(line.substr(space + 1), &value)) sum = sum.value_or(0) + value;
-  }
-  return sum;
 }
 
 class EdgeE2eTest : public SharedStackTest {

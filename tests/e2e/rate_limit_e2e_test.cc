@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -12,6 +13,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "tests/e2e/harness/http_client.h"
+#include "tests/e2e/harness/metrics_text.h"
 #include "tests/e2e/harness/rest_api.h"
 #include "tests/e2e/harness/shared_stack_test.h"
 
@@ -46,19 +48,12 @@ HttpHeaders From(const std::string& client_ip, HttpHeaders headers = {}) {
   return headers;
 }
 
-// The value of an unlabelled metric, or of the first series whose labels contain `labels`.
-double MetricValue(int admin_port, absl::string_view name, absl::string_view labels = "") {
+// The sum of `name`'s samples matching `labels` on an admin /metrics page; -1 when none.
+double MetricValue(int admin_port, const std::string& name,
+                   const std::map<std::string, std::string>& labels = {}) {
   absl::StatusOr<HttpReply> metrics = HttpGet(admin_port, "/metrics");
   if (!metrics.ok()) return -1;
-  std::istringstream lines(metrics->body);
-  for (std::string line; std::getline(lines, line);) {
-    if (!absl::StartsWith(line, name) || line.size() <= name.size()) continue;
-    char next = line[name.size()];
-    if (next != ' ' && next != '{') continue;
-    if (!labels.empty() && !absl::StrContains(line, labels)) continue;
-    return std::stod(line.substr(line.rfind(' ') + 1));
-  }
-  return -1;
+  return Sample(metrics->body, name, labels).value_or(-1);
 }
 
 void ExpectRateLimited(const HttpReply& reply, absl::string_view limit) {
@@ -114,7 +109,7 @@ TEST_F(RateLimitE2eTest, OneIpBucketSpansBothGatewaysThen429WithRetryAfter) {
   EXPECT_EQ(Get(0, "/v1/me", From("198.51.100.2")).status, 401);
   EXPECT_EQ(Get(0, "/healthz", From(ip)).status, 200);
   EXPECT_GE(MetricValue(stack().admin_port(Component::kGateway, 0), "rate_limit_rejections_total",
-                        "limit=\"ip\""),
+                        {{"limit", "ip"}}),
             1);
   EXPECT_EQ(MetricValue(stack().admin_port(Component::kGateway, 0), "rate_limit_redis_up"), 1);
 }
@@ -198,8 +193,9 @@ TEST(RateLimitWithoutRedisE2eTest, FallsBackToPerProcessBucketsAndSaysSo) {
   ExpectRateLimited(*limited, "ip");  // Not open either.
   int admin = (*stack)->admin_port(Component::kGateway);
   EXPECT_EQ(MetricValue(admin, "rate_limit_redis_up"), 0);
-  EXPECT_GE(MetricValue(admin, "rate_limit_local_fallback_total", "reason=\"redis_unavailable\""),
-            kIpBurst + 1);
+  EXPECT_GE(
+      MetricValue(admin, "rate_limit_local_fallback_total", {{"reason", "redis_unavailable"}}),
+      kIpBurst + 1);
   std::ifstream log((*stack)->process(Component::kGateway).log_path());
   std::stringstream text;
   text << log.rdbuf();

@@ -183,19 +183,6 @@ TEST_F(StackHealthE2eTest, CorsPreflightFromAnAllowedOriginAnswersTheDocumentedH
   EXPECT_FALSE(reply->Header("X-Request-Id").empty());
 }
 
-TEST_F(StackHealthE2eTest, CorsPreflightFromAnotherOriginGetsNoAllowHeaders) {
-  for (const char* origin : {"http://evil.example", "http://localhost.evil.example:5173",
-                             "https://localhost:5173", "http://localhost:5173x"}) {
-    absl::StatusOr<HttpReply> reply =
-        HttpRequest("OPTIONS", port(), "/v1/rooms",
-                    {{"Origin", origin}, {"Access-Control-Request-Method", "POST"}});
-    ASSERT_TRUE(reply.ok()) << reply.status();
-    EXPECT_EQ(reply->status, 204) << origin;
-    EXPECT_THAT(reply->HeaderNamesStartingWith("Access-Control-"), IsEmpty()) << origin;
-    EXPECT_THAT(reply->Header("Vary"), HasSubstr("Origin")) << origin;
-  }
-}
-
 TEST_F(StackHealthE2eTest, CorsHeadersOnAnOrdinaryRequestFollowTheOrigin) {
   absl::StatusOr<HttpReply> allowed =
       HttpGet(port(), "/healthz", {{"Origin", "http://localhost:5173"}});
