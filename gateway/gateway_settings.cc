@@ -32,17 +32,18 @@ WsOptions ReadWsOptions(config::ConfigReader& reader) {
 RateLimitSettings ReadRateLimits(config::ConfigReader& reader) {
   RateLimitSettings limits;
   limits.enabled = reader.Bool("CHATTER_RATE_LIMIT_ENABLED", true);
-  auto per_second = [&reader](const char* name, int64_t fallback) {
-    return static_cast<double>(reader.Int(name, fallback, 1, 1000000));
+  // Whole numbers per minute (per hour for sign-ups), so slow rates need no fractions.
+  auto count = [&reader](const char* name, int64_t fallback) {
+    return static_cast<double>(reader.Int(name, fallback, 1, 100000000));
   };
-  limits.per_ip = {.per_second = per_second("CHATTER_RATE_LIMIT_IP_PER_SECOND", 20),
-                   .burst = per_second("CHATTER_RATE_LIMIT_IP_BURST", 100)};
-  limits.per_user = {.per_second = per_second("CHATTER_RATE_LIMIT_USER_PER_SECOND", 10),
-                     .burst = per_second("CHATTER_RATE_LIMIT_USER_BURST", 50)};
-  limits.login_per_ip = {.per_second = per_second("CHATTER_RATE_LIMIT_LOGIN_PER_MINUTE", 10) / 60,
-                         .burst = per_second("CHATTER_RATE_LIMIT_LOGIN_BURST", 20)};
-  limits.signup_per_ip = {.per_second = per_second("CHATTER_RATE_LIMIT_SIGNUP_PER_HOUR", 20) / 3600,
-                          .burst = per_second("CHATTER_RATE_LIMIT_SIGNUP_BURST", 10)};
+  limits.per_ip = {.per_second = count("CHATTER_RATE_LIMIT_IP_PER_MINUTE", 1200) / 60,
+                   .burst = count("CHATTER_RATE_LIMIT_IP_BURST", 100)};
+  limits.per_user = {.per_second = count("CHATTER_RATE_LIMIT_USER_PER_MINUTE", 600) / 60,
+                     .burst = count("CHATTER_RATE_LIMIT_USER_BURST", 50)};
+  limits.login_per_ip = {.per_second = count("CHATTER_RATE_LIMIT_LOGIN_PER_MINUTE", 10) / 60,
+                         .burst = count("CHATTER_RATE_LIMIT_LOGIN_BURST", 20)};
+  limits.signup_per_ip = {.per_second = count("CHATTER_RATE_LIMIT_SIGNUP_PER_HOUR", 20) / 3600,
+                          .burst = count("CHATTER_RATE_LIMIT_SIGNUP_BURST", 10)};
   limits.max_local_buckets = static_cast<size_t>(
       reader.Int("CHATTER_RATE_LIMIT_MAX_LOCAL_BUCKETS", 100000, 100, 100000000));
   return limits;
@@ -80,7 +81,8 @@ GatewaySettings ReadGatewaySettings(config::ConfigReader& reader) {
   settings.rate_limits = ReadRateLimits(reader);
   settings.redis_url = reader.OptionalRedisUrl("CHATTER_REDIS_URL");
   settings.redis_prefix = reader.String("CHATTER_REDIS_PREFIX", "chatter:");
-  // A check waits for Redis this long at most before the per-process buckets decide.
+  // Connect and command timeout of the rate-limit Redis. Independently, a check queued for
+  // Redis longer than 50 ms is decided per process.
   settings.redis_timeout = reader.Millis("CHATTER_REDIS_TIMEOUT_MS", 100, 10, 10000);
   settings.shutdown_grace = reader.Millis("CHATTER_SHUTDOWN_GRACE_MS", 10000, 0, 600000);
   settings.ws = ReadWsOptions(reader);

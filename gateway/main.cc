@@ -154,7 +154,11 @@ int main(int argc, char** argv) {
                {{"error", std::string(client_addresses.status().message())}});
     return 2;
   }
-  gateway::LocalTokenBuckets local_buckets(clock, settings.rate_limits.max_local_buckets);
+  gateway::LocalTokenBuckets local_buckets(
+      clock, settings.rate_limits.max_local_buckets,
+      &registry.GetCounter("rate_limit_local_evictions_total",
+                           "Per-process buckets dropped before they refilled: "
+                           "CHATTER_RATE_LIMIT_MAX_LOCAL_BUCKETS is too small for the traffic."));
   registry.AddCallbackGauge("rate_limit_local_buckets", "Token buckets held in this process.", {},
                             [&local_buckets] { return local_buckets.size(); });
   std::unique_ptr<redis::Client> redis_client;
@@ -234,7 +238,8 @@ int main(int argc, char** argv) {
   Drain(server, websockets, settings.shutdown_grace);
   bridge.Stop();
   token_keeper.Stop();
-  // Before the I/O threads stop: the last decisions still reach their connections.
+  // Requests waiting for a rate-limit decision counted as in flight, so Drain waited for them;
+  // whatever is still queued now is decided locally and dropped with the I/O context.
   if (shared_buckets) shared_buckets->Stop();
   work.reset();
   io.stop();

@@ -7,6 +7,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 
 namespace chatter::gateway {
 namespace ip = boost::asio::ip;
@@ -27,7 +28,32 @@ std::optional<ip::address> ParseAddress(absl::string_view text) {
   return address;
 }
 
+// An address, also when a proxy wrote it with a port: "1.2.3.4:5678", "[2001:db8::1]:443".
+std::optional<ip::address> ParseHop(absl::string_view hop) {
+  if (std::optional<ip::address> plain = ParseAddress(hop)) return plain;
+  if (absl::ConsumePrefix(&hop, "[")) {
+    size_t close = hop.find(']');
+    if (close == absl::string_view::npos) return std::nullopt;
+    return ParseAddress(hop.substr(0, close));
+  }
+  size_t colon = hop.find(':');
+  if (colon == absl::string_view::npos || hop.find(':', colon + 1) != absl::string_view::npos) {
+    return std::nullopt;
+  }
+  return ParseAddress(hop.substr(0, colon));
+}
+
 }  // namespace
+
+std::string ForwardedForOf(const HttpRequest& request) {
+  std::string joined;
+  auto [first, last] = request.equal_range("X-Forwarded-For");
+  for (auto field = first; field != last; ++field) {
+    if (!joined.empty()) joined += ", ";
+    joined += std::string(ToAbsl(field->value()));
+  }
+  return joined;
+}
 
 absl::StatusOr<ClientAddressResolver> ClientAddressResolver::Create(
     const std::vector<std::string>& trusted_proxies) {
@@ -78,7 +104,7 @@ std::string ClientAddressResolver::Resolve(absl::string_view peer,
   std::vector<absl::string_view> hops = absl::StrSplit(forwarded_for, ',');
   int examined = 0;
   for (auto hop = hops.rbegin(); hop != hops.rend() && examined < kMaxHops; ++hop, ++examined) {
-    std::optional<ip::address> address = ParseAddress(absl::StripAsciiWhitespace(*hop));
+    std::optional<ip::address> address = ParseHop(absl::StripAsciiWhitespace(*hop));
     // A hop that is not an address was not written by a proxy we trust: stop at the last
     // address we could vouch for.
     if (!address) return client;

@@ -12,8 +12,14 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "gateway/http/http_types.h"
 
 namespace chatter::gateway {
+
+// Every X-Forwarded-For line of `request`, joined in order with ", " (RFC 9110 5.3). A proxy
+// may add its own line rather than append to the client's; reading only the first line would
+// let the client's forged one win.
+std::string ForwardedForOf(const HttpRequest& request);
 
 class ClientAddressResolver {
  public:

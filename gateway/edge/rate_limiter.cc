@@ -1,6 +1,8 @@
 // Request -> buckets -> admitted or 429.
 #include "gateway/edge/rate_limiter.h"
 
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/ip/network_v6.hpp>
 #include <cmath>
 #include <vector>
 
@@ -35,6 +37,16 @@ absl::string_view RateLimiter::LimitName(Limit limit) {
   return "unknown";
 }
 
+std::string RateLimiter::AddressKey(absl::string_view client_ip) {
+  boost::system::error_code ec;
+  boost::asio::ip::address address = boost::asio::ip::make_address(std::string(client_ip), ec);
+  if (ec || !address.is_v6()) return std::string(client_ip);
+  // One IPv6 host usually owns a whole /64 and can rotate through it at will; a per-address
+  // bucket would be a bucket per request.
+  boost::asio::ip::network_v6 network(address.to_v6(), 64);
+  return absl::StrCat(network.network().to_string(), "/64");
+}
+
 bool RateLimiter::Unlimited(absl::string_view route) {
   return route == "/healthz" || route == "/readyz";
 }
@@ -47,10 +59,11 @@ void RateLimiter::Admit(absl::string_view route, const RateLimitCaller& caller, 
     buckets.push_back({.key = absl::StrCat(LimitName(limit), ":", subject), .spec = spec});
     limits.push_back(limit);
   };
-  add(Limit::kIp, caller.client_ip, settings_.per_ip);
+  std::string address = AddressKey(caller.client_ip);
+  add(Limit::kIp, address, settings_.per_ip);
   if (!caller.user_id.empty()) add(Limit::kUser, caller.user_id, settings_.per_user);
-  if (route == kLoginRoute) add(Limit::kLogin, caller.client_ip, settings_.login_per_ip);
-  if (route == kSignupRoute) add(Limit::kSignup, caller.client_ip, settings_.signup_per_ip);
+  if (route == kLoginRoute) add(Limit::kLogin, address, settings_.login_per_ip);
+  if (route == kSignupRoute) add(Limit::kSignup, address, settings_.signup_per_ip);
   store_.Take(std::move(buckets), [this, limits = std::move(limits),
                                    done = std::move(done)](RateDecision decision) {
     if (decision.allowed) return done(absl::OkStatus());

@@ -19,8 +19,8 @@ namespace chatter::gateway {
 
 struct RateLimitSettings {
   bool enabled = true;
-  BucketSpec per_ip{.per_second = 20, .burst = 100};
-  BucketSpec per_user{.per_second = 10, .burst = 50};
+  BucketSpec per_ip{.per_second = 1200.0 / 60, .burst = 100};
+  BucketSpec per_user{.per_second = 600.0 / 60, .burst = 50};
   BucketSpec login_per_ip{.per_second = 10.0 / 60, .burst = 20};
   BucketSpec signup_per_ip{.per_second = 20.0 / 3600, .burst = 10};
   // Cap on buckets one process keeps in memory (per-process mode and Redis fallback).
@@ -43,6 +43,9 @@ class RateLimiter {
   // OK, or RESOURCE_EXHAUSTED naming the limit with a retry-after (HTTP 429 + Retry-After).
   // `route` is the route template. `done` runs exactly once, inline or on another thread.
   void Admit(absl::string_view route, const RateLimitCaller& caller, Done done);
+
+  // The subject of an address's buckets: an IPv4 address as it is, an IPv6 one's /64.
+  static std::string AddressKey(absl::string_view client_ip);
 
   // Routes never limited: load balancers and orchestrators poll them.
   static bool Unlimited(absl::string_view route);

@@ -2,6 +2,7 @@
 #include "gateway/edge/redis_token_buckets.h"
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "libs/log/log.h"
 
 namespace chatter::gateway {
@@ -37,27 +38,27 @@ for i, key in ipairs(KEYS) do
     end
   end
 end
-local allowed = retry_ms == 0
+-- A refusal writes nothing: the stored level and time still give the right level later, and
+-- under attack most checks are refusals.
+if retry_ms > 0 then return {0, retry_ms, limiting} end
 for i, key in ipairs(KEYS) do
   local rate = tonumber(ARGV[2 * i - 1])
   local burst = tonumber(ARGV[2 * i])
-  local tokens = levels[i]
-  if allowed then tokens = tokens - 1 end
-  redis.call('HSET', key, 'tokens', tostring(tokens), 'at', tostring(now))
+  redis.call('HSET', key, 'tokens', tostring(levels[i] - 1), 'at', tostring(now))
   -- Left alone, a bucket is full again after burst/rate seconds, and a full bucket is the same
   -- as none: let Redis forget it then.
   redis.call('PEXPIRE', key, math.ceil(burst * 1000 / rate) + 1000)
 end
-if allowed then return {1, 0, 0} end
-return {0, retry_ms, limiting}
+return {1, 0, 0}
 )lua";
 
 redis::ScriptCall CallFor(const std::vector<BucketRef>& buckets, const std::string& prefix) {
   redis::ScriptCall call;
   for (const BucketRef& bucket : buckets) {
     call.keys.push_back(absl::StrCat(prefix, "rl:", bucket.key));
-    call.args.push_back(absl::StrCat(bucket.spec.per_second));
-    call.args.push_back(absl::StrCat(bucket.spec.burst));
+    // Full precision, so Redis and the per-process buckets do the same arithmetic.
+    call.args.push_back(absl::StrFormat("%.17g", bucket.spec.per_second));
+    call.args.push_back(absl::StrFormat("%.17g", bucket.spec.burst));
   }
   return call;
 }
@@ -88,8 +89,8 @@ RedisTokenBuckets::RedisTokenBuckets(redis::Client& redis, LocalTokenBuckets& fa
       post_(std::move(post)),
       options_(std::move(options)),
       script_(kTakeScript) {
-  constexpr const char* kReasons[] = {"redis_unavailable", "queue_full", "script_error",
-                                      "stopping"};
+  constexpr const char* kReasons[] = {"redis_unavailable", "redis_slow", "queue_full",
+                                      "script_error", "stopping"};
   for (size_t i = 0; i < fallbacks_.size(); ++i) {
     fallbacks_[i] = &registry_.GetCounter(
         "rate_limit_local_fallback_total",
@@ -101,6 +102,15 @@ RedisTokenBuckets::RedisTokenBuckets(redis::Client& redis, LocalTokenBuckets& fa
       "rate_limit_redis_up",
       "1 while rate limits are shared through Redis; 0 while each gateway decides alone.", {},
       [this] { return redis_healthy() ? 1.0 : 0.0; });
+  registry_.AddCallbackGauge("rate_limit_queue_depth",
+                             "Rate-limit checks waiting for the Redis worker.", {}, [this] {
+                               std::lock_guard lock(mu_);
+                               return static_cast<double>(queue_.size());
+                             });
+  round_trip_ =
+      &registry_.GetHistogram("rate_limit_redis_round_trip_seconds",
+                              "Time of one pipelined batch of rate-limit checks against Redis.", {},
+                              metrics::DefaultLatencyBuckets());
 }
 
 RedisTokenBuckets::~RedisTokenBuckets() { Stop(); }
@@ -130,7 +140,8 @@ bool RedisTokenBuckets::redis_healthy() const {
 }
 
 void RedisTokenBuckets::Take(std::vector<BucketRef> buckets, Done done) {
-  Pending pending{.buckets = std::move(buckets), .done = std::move(done)};
+  Pending pending{.buckets = std::move(buckets), .done = std::move(done), .queued = absl::Now()};
+  FallbackReason refused;
   {
     std::lock_guard lock(mu_);
     if (!stopping_ && queue_.size() < options_.queue_capacity) {
@@ -138,8 +149,9 @@ void RedisTokenBuckets::Take(std::vector<BucketRef> buckets, Done done) {
       wake_.notify_one();
       return;
     }
+    refused = stopping_ ? FallbackReason::kStopping : FallbackReason::kQueueFull;
   }
-  DecideLocally(pending, FallbackReason::kQueueFull);
+  DecideLocally(pending, refused);
 }
 
 void RedisTokenBuckets::Run() {
@@ -159,33 +171,68 @@ void RedisTokenBuckets::Run() {
 }
 
 void RedisTokenBuckets::DecideBatch(std::deque<Pending>& batch) {
-  if (absl::Now() < retry_redis_at_) {
+  absl::Time now = absl::Now();
+  if (now < retry_redis_at_) {
     for (Pending& pending : batch) DecideLocally(pending, FallbackReason::kRedisUnavailable);
     return;
   }
+  // A check that already waited too long is decided here: a slow Redis must not become a slow
+  // gateway. Redis stays "up"; the counter and a throttled warning tell.
+  std::deque<Pending> fresh;
+  for (Pending& pending : batch) {
+    if (now - pending.queued <= options_.max_wait) {
+      fresh.push_back(std::move(pending));
+      continue;
+    }
+    DecideLocally(pending, FallbackReason::kRedisSlow);
+    WarnThrottled("rate-limit checks waited too long for Redis; deciding them per process",
+                  absl::OkStatus());
+  }
+  if (fresh.empty()) return;
   std::vector<redis::ScriptCall> calls;
-  calls.reserve(batch.size());
-  for (const Pending& pending : batch)
+  calls.reserve(fresh.size());
+  for (const Pending& pending : fresh) {
     calls.push_back(CallFor(pending.buckets, options_.key_prefix));
+  }
   absl::StatusOr<std::vector<absl::StatusOr<redis::Reply>>> replies =
       redis_.EvalMany(script_, calls);
+  round_trip_->Observe(absl::ToDoubleSeconds(absl::Now() - now));
+  // A Redis that answers but cannot run the script (READONLY after a failover, OOM, BUSY,
+  // LOADING) is as good as down: mark it so and pause, rather than pay a round trip per check.
+  if (replies.ok()) {
+    for (const absl::StatusOr<redis::Reply>& reply : *replies) {
+      if (!reply.ok() && reply.status().code() == absl::StatusCode::kUnavailable) {
+        replies = reply.status();
+        break;
+      }
+    }
+  }
   if (!replies.ok()) {
     retry_redis_at_ = absl::Now() + options_.retry_interval;
     MarkRedis(false, replies.status());
-    for (Pending& pending : batch) DecideLocally(pending, FallbackReason::kRedisUnavailable);
+    for (Pending& pending : fresh) DecideLocally(pending, FallbackReason::kRedisUnavailable);
     return;
   }
   MarkRedis(true, absl::OkStatus());
-  for (size_t i = 0; i < batch.size(); ++i) {
+  for (size_t i = 0; i < fresh.size(); ++i) {
     absl::StatusOr<RateDecision> decision =
         (*replies)[i].ok() ? ParseDecision(*(*replies)[i]) : (*replies)[i].status();
     if (!decision.ok()) {
-      log::Error("rate limit script failed", {{"error", std::string(decision.status().message())}});
-      DecideLocally(batch[i], FallbackReason::kScriptError);
+      WarnThrottled("rate-limit script failed; deciding per process", decision.status());
+      DecideLocally(fresh[i], FallbackReason::kScriptError);
       continue;
     }
-    Finish(batch[i], *decision);
+    Finish(fresh[i], *decision);
   }
+}
+
+void RedisTokenBuckets::WarnThrottled(absl::string_view message, const absl::Status& why) {
+  absl::Time now = absl::Now();
+  if (now - last_warning_ < absl::Seconds(10)) return;
+  last_warning_ = now;
+  log::Fields fields = log::Fields::object();
+  if (!why.ok()) fields["error"] = std::string(why.message());
+  log::Warn(message, fields);
 }
 
 void RedisTokenBuckets::DecideLocally(Pending& pending, FallbackReason reason) {

@@ -26,7 +26,9 @@ namespace chatter::gateway {
 struct RedisTokenBucketsOptions {
   std::string key_prefix = "chatter:";  // Keys are <prefix>rl:<bucket key>.
   size_t queue_capacity = 4096;         // Checks waiting for the worker; beyond: local.
-  size_t batch_size = 64;               // Checks per pipelined round trip.
+  size_t batch_size = 256;              // Checks per pipelined round trip.
+  // A check queued longer than this is decided per process (counted as "redis_slow").
+  absl::Duration max_wait = absl::Milliseconds(50);
   // After Redis failed, checks are decided locally for this long before Redis is tried again.
   absl::Duration retry_interval = absl::Seconds(1);
 };
@@ -54,13 +56,23 @@ class RedisTokenBuckets final : public TokenBucketStore {
   struct Pending {
     std::vector<BucketRef> buckets;
     Done done;
+    absl::Time queued;
   };
   void Run();
   void DecideBatch(std::deque<Pending>& batch);
-  enum class FallbackReason { kRedisUnavailable, kQueueFull, kScriptError, kStopping, kCount };
+  enum class FallbackReason {
+    kRedisUnavailable,
+    kRedisSlow,
+    kQueueFull,
+    kScriptError,
+    kStopping,
+    kCount
+  };
   void DecideLocally(Pending& pending, FallbackReason reason);
   void Finish(Pending& pending, RateDecision decision);
   void MarkRedis(bool healthy, const absl::Status& why);
+  // At most one warning per 10 s: a failing Redis must not turn into a log line per request.
+  void WarnThrottled(absl::string_view message, const absl::Status& why);
 
   redis::Client& redis_;
   LocalTokenBuckets& fallback_;
@@ -69,6 +81,7 @@ class RedisTokenBuckets final : public TokenBucketStore {
   RedisTokenBucketsOptions options_;
   redis::Script script_;
   std::array<metrics::Counter*, static_cast<size_t>(FallbackReason::kCount)> fallbacks_{};
+  metrics::Histogram* round_trip_ = nullptr;
 
   mutable std::mutex mu_;
   std::condition_variable wake_;
@@ -76,6 +89,7 @@ class RedisTokenBuckets final : public TokenBucketStore {
   bool stopping_ = false;                             // Guarded by mu_.
   bool healthy_ = true;                               // Guarded by mu_.
   absl::Time retry_redis_at_ = absl::InfinitePast();  // Worker thread only.
+  absl::Time last_warning_ = absl::InfinitePast();    // Worker thread only.
   std::thread worker_;
 };
 

@@ -16,8 +16,9 @@ absl::Duration TimeUntilToken(double tokens, const BucketSpec& spec) {
   return absl::Milliseconds(std::ceil((1 - tokens) * 1000 / spec.per_second));
 }
 
-LocalTokenBuckets::LocalTokenBuckets(ids::Clock& clock, size_t max_buckets)
-    : clock_(clock), max_buckets_(std::max<size_t>(1, max_buckets)) {}
+LocalTokenBuckets::LocalTokenBuckets(ids::Clock& clock, size_t max_buckets,
+                                     metrics::Counter* evictions)
+    : clock_(clock), max_buckets_(std::max<size_t>(1, max_buckets)), evictions_(evictions) {}
 
 RateDecision LocalTokenBuckets::TakeNow(const std::vector<BucketRef>& buckets) {
   int64_t now = clock_.UnixMillis();
@@ -56,10 +57,23 @@ void LocalTokenBuckets::EvictLocked(int64_t now_millis) {
     const Entry& entry = item.second;
     return RefilledTokens(entry.level, entry.spec, now_millis) >= entry.spec.burst;
   });
-  for (auto it = buckets_.begin(); buckets_.size() > target && it != buckets_.end();) {
-    buckets_.erase(it++);
-    ++evicted_unrefilled_;
+  if (buckets_.size() <= target) return;
+  // Still too many: drop the fullest first. They are the least in debt, so forgetting them
+  // loosens the limits least (a drained login bucket is the last to go).
+  std::vector<std::pair<double, const std::string*>> fill;
+  fill.reserve(buckets_.size());
+  for (const auto& [key, entry] : buckets_) {
+    fill.emplace_back(RefilledTokens(entry.level, entry.spec, now_millis) / entry.spec.burst, &key);
   }
+  size_t excess = buckets_.size() - target;
+  std::nth_element(fill.begin(), fill.begin() + excess, fill.end(),
+                   [](const auto& a, const auto& b) { return a.first > b.first; });
+  std::vector<std::string> doomed;
+  doomed.reserve(excess);
+  for (size_t i = 0; i < excess; ++i) doomed.push_back(*fill[i].second);
+  for (const std::string& key : doomed) buckets_.erase(key);
+  evicted_unrefilled_ += excess;
+  if (evictions_ != nullptr) evictions_->Inc(static_cast<double>(excess));
 }
 
 size_t LocalTokenBuckets::size() const {

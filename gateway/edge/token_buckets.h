@@ -15,6 +15,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "libs/ids/clock.h"
+#include "libs/metrics/counter.h"
 
 namespace chatter::gateway {
 
@@ -69,8 +70,9 @@ class TokenBucketStore {
 class LocalTokenBuckets final : public TokenBucketStore {
  public:
   // At most `max_buckets` are kept: past it, buckets that have refilled completely are dropped
-  // (they behave exactly like new ones), then, if still too many, arbitrary ones.
-  LocalTokenBuckets(ids::Clock& clock, size_t max_buckets);
+  // (they behave exactly like new ones), then, if still too many, the fullest ones, each counted
+  // on `evictions` (optional).
+  LocalTokenBuckets(ids::Clock& clock, size_t max_buckets, metrics::Counter* evictions = nullptr);
 
   RateDecision TakeNow(const std::vector<BucketRef>& buckets);
   void Take(std::vector<BucketRef> buckets, Done done) override { done(TakeNow(buckets)); }
@@ -84,6 +86,7 @@ class LocalTokenBuckets final : public TokenBucketStore {
 
   ids::Clock& clock_;
   size_t max_buckets_;
+  metrics::Counter* evictions_;
   mutable absl::Mutex mu_;
   struct Entry {
     BucketLevel level;

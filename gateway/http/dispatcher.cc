@@ -36,7 +36,7 @@ void Dispatcher::Dispatch(HttpRequest request, std::string client_ip, Responder 
   context->client_ip =
       guards_.client_addresses == nullptr
           ? std::move(client_ip)
-          : guards_.client_addresses->Resolve(client_ip, ToAbsl(request["X-Forwarded-For"]));
+          : guards_.client_addresses->Resolve(client_ip, ForwardedForOf(request));
   std::string method(request.method_string());
   std::string origin(ToAbsl(request[http::field::origin]));
   absl::string_view target = ToAbsl(request.target());

@@ -75,13 +75,14 @@ class LingeringClose : public std::enable_shared_from_this<LingeringClose> {
 
 class HttpServer::Session : public std::enable_shared_from_this<HttpServer::Session> {
  public:
-  Session(tcp::socket socket, HttpServer& server) : stream_(std::move(socket)), server_(server) {
+  Session(tcp::socket socket, HttpServer& server)
+      : stream_(std::move(socket)), server_(server), counts_(server.counts_) {
     beast::error_code ec;
     auto endpoint = stream_.socket().remote_endpoint(ec);
     if (!ec) client_ip_ = endpoint.address().to_string();
-    ++server_.connections_;
+    ++counts_->connections;
   }
-  ~Session() { --server_.connections_; }
+  ~Session() { --counts_->connections; }
 
   void Start() {
     net::dispatch(stream_.get_executor(),
@@ -205,14 +206,14 @@ class HttpServer::Session : public std::enable_shared_from_this<HttpServer::Sess
       return;
     }
     keep_alive_ = request.keep_alive();
-    ++server_.in_flight_;
+    ++counts_->in_flight;
     // No clock runs while the handler works: backend calls have their own deadlines.
     stream_.expires_never();
     auto self = shared_from_this();
     server_.dispatcher_.Dispatch(std::move(request), client_ip_, [self](HttpResponse response) {
       // Handlers may answer from a gRPC thread: hop back onto this connection's strand.
       net::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
-        --self->server_.in_flight_;
+        --self->counts_->in_flight;
         response.keep_alive(self->keep_alive_ && response.keep_alive());
         self->Write(std::move(response));
       });
@@ -242,6 +243,7 @@ class HttpServer::Session : public std::enable_shared_from_this<HttpServer::Sess
 
   beast::tcp_stream stream_;
   HttpServer& server_;
+  std::shared_ptr<Counts> counts_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::string client_ip_;
@@ -282,7 +284,7 @@ void HttpServer::Accept() {
   acceptor_.async_accept(net::make_strand(io_), [this](beast::error_code ec, tcp::socket socket) {
     if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;
     if (!ec) {
-      int open = connections_.load() + (upgrades_ ? upgrades_->open_connections() : 0);
+      int open = counts_->connections.load() + (upgrades_ ? upgrades_->open_connections() : 0);
       if (open >= options_.max_connections) {
         Refuse(std::move(socket));
       } else {

@@ -48,9 +48,9 @@ class HttpServer {
   void StopAccepting();
   // Requests being handled right now (for draining on shutdown); upgraded connections are not
   // requests.
-  int requests_in_flight() const { return in_flight_.load(); }
+  int requests_in_flight() const { return counts_->in_flight.load(); }
   // HTTP connections, not counting upgraded ones.
-  int open_connections() const { return connections_.load(); }
+  int open_connections() const { return counts_->connections.load(); }
 
  private:
   class Session;
@@ -64,8 +64,13 @@ class HttpServer {
   UpgradeHandler* upgrades_;
   boost::asio::ip::tcp::acceptor acceptor_;
   int port_ = 0;
-  std::atomic<int> in_flight_{0};
-  std::atomic<int> connections_{0};
+  // Shared with the sessions: a session whose last handler is destroyed only with the
+  // io_context (after this server, on shutdown) must not touch the server.
+  struct Counts {
+    std::atomic<int> in_flight{0};
+    std::atomic<int> connections{0};
+  };
+  std::shared_ptr<Counts> counts_ = std::make_shared<Counts>();
   std::atomic<int> refusals_{0};  // Refusals being written (bounded, see Refuse).
 };
 

@@ -110,10 +110,9 @@ bool WsEndpoint::Wants(const HttpRequest& request) const {
 
 void WsEndpoint::Upgrade(beast::tcp_stream stream, HttpRequest request, std::string peer_ip) {
   std::string request_id = request_ids_.ForIncoming(ToAbsl(request[kRequestIdHeader]));
-  std::string client_ip =
-      guards_.client_addresses == nullptr
-          ? std::move(peer_ip)
-          : guards_.client_addresses->Resolve(peer_ip, ToAbsl(request["X-Forwarded-For"]));
+  std::string client_ip = guards_.client_addresses == nullptr
+                              ? std::move(peer_ip)
+                              : guards_.client_addresses->Resolve(peer_ip, ForwardedForOf(request));
   if (draining_.load()) {
     return Refuse(std::move(stream), absl::UnavailableError("the server is shutting down"),
                   request_id, client_ip);
@@ -129,28 +128,22 @@ void WsEndpoint::Upgrade(beast::tcp_stream stream, HttpRequest request, std::str
                       absl::StrCat("origin ", origin, " may not open a WebSocket here")),
                   request_id, client_ip);
   }
-  absl::StatusOr<WsAdmission> admission =
-      AdmitUpgrade(request, authenticator_, options_.max_connect_rooms);
-  if (!admission.ok()) {
-    return Refuse(std::move(stream), admission.status(), request_id, client_ip);
-  }
   if (guards_.rate_limiter == nullptr) {
-    return Open(std::move(stream), std::move(request), *std::move(admission), std::move(request_id),
-                std::move(client_ip));
+    return Authenticate(std::move(stream), std::move(request), std::move(request_id),
+                        std::move(client_ip));
   }
-  // The limiter may answer on another thread; the connection waits for it, then continues on
-  // its own strand.
+  // The IP's bucket is taken before the token is checked, so refused upgrades (bad tokens)
+  // count too. The limiter may answer on another thread; the connection waits for it, then
+  // continues on its own strand.
   struct Held {
     beast::tcp_stream stream;
     HttpRequest request;
-    WsAdmission admission;
     std::string request_id;
     std::string client_ip;
   };
-  RateLimitCaller caller{.client_ip = client_ip, .user_id = admission->principal.subject};
+  RateLimitCaller caller{.client_ip = client_ip, .user_id = ""};
   auto held = std::make_shared<Held>(Held{.stream = std::move(stream),
                                           .request = std::move(request),
-                                          .admission = *std::move(admission),
                                           .request_id = std::move(request_id),
                                           .client_ip = std::move(client_ip)});
   guards_.rate_limiter->Admit(kWebSocketPath, caller, [this, held](absl::Status admitted) {
@@ -159,10 +152,21 @@ void WsEndpoint::Upgrade(beast::tcp_stream stream, HttpRequest request, std::str
       if (!admitted.ok()) {
         return Refuse(std::move(held->stream), admitted, held->request_id, held->client_ip);
       }
-      Open(std::move(held->stream), std::move(held->request), std::move(held->admission),
-           std::move(held->request_id), std::move(held->client_ip));
+      Authenticate(std::move(held->stream), std::move(held->request), std::move(held->request_id),
+                   std::move(held->client_ip));
     });
   });
+}
+
+void WsEndpoint::Authenticate(beast::tcp_stream stream, HttpRequest request, std::string request_id,
+                              std::string client_ip) {
+  absl::StatusOr<WsAdmission> admission =
+      AdmitUpgrade(request, authenticator_, options_.max_connect_rooms);
+  if (!admission.ok()) {
+    return Refuse(std::move(stream), admission.status(), request_id, client_ip);
+  }
+  Open(std::move(stream), std::move(request), *std::move(admission), std::move(request_id),
+       std::move(client_ip));
 }
 
 void WsEndpoint::Open(beast::tcp_stream stream, HttpRequest request, WsAdmission admission,

@@ -44,7 +44,7 @@ absl::StatusOr<WsAdmission> AdmitUpgrade(const HttpRequest& request,
 // The edge stages an upgrade shares with REST requests; null ones are skipped.
 struct WsEdgeGuards {
   const ClientAddressResolver* client_addresses = nullptr;
-  RateLimiter* rate_limiter = nullptr;  // An upgrade counts as one request of its IP and user.
+  RateLimiter* rate_limiter = nullptr;  // An upgrade counts as one request of its IP.
 };
 
 class WsEndpoint final : public UpgradeHandler {
@@ -67,6 +67,8 @@ class WsEndpoint final : public UpgradeHandler {
  private:
   void Refuse(boost::beast::tcp_stream stream, const absl::Status& status,
               const std::string& request_id, const std::string& client_ip);
+  void Authenticate(boost::beast::tcp_stream stream, HttpRequest request, std::string request_id,
+                    std::string client_ip);
   void Open(boost::beast::tcp_stream stream, HttpRequest request, WsAdmission admission,
             std::string request_id, std::string client_ip);
   void Forget(WsSession& session);

@@ -30,9 +30,9 @@ constexpr int kSignupBurst = 3;
 // Slow refills (one token a minute or slower) so nothing refills while a test runs.
 ChildProcess::Env StrictLimits() {
   return {
-      {"CHATTER_RATE_LIMIT_IP_PER_SECOND", "1"},
+      {"CHATTER_RATE_LIMIT_IP_PER_MINUTE", "1"},
       {"CHATTER_RATE_LIMIT_IP_BURST", absl::StrCat(kIpBurst)},
-      {"CHATTER_RATE_LIMIT_USER_PER_SECOND", "1"},
+      {"CHATTER_RATE_LIMIT_USER_PER_MINUTE", "1"},
       {"CHATTER_RATE_LIMIT_USER_BURST", absl::StrCat(kUserBurst)},
       {"CHATTER_RATE_LIMIT_LOGIN_PER_MINUTE", "1"},
       {"CHATTER_RATE_LIMIT_LOGIN_BURST", absl::StrCat(kLoginBurst)},
@@ -121,8 +121,11 @@ TEST_F(RateLimitE2eTest, LoginHasItsOwnStricterBucket) {
     EXPECT_EQ(PostJson(i % 2, "/v1/auth/login", wrong, From(ip)).status, 401) << i;
   }
   ExpectRateLimited(PostJson(1, "/v1/auth/login", wrong, From(ip)), "login");
-  // The refused login took nothing from the IP bucket, which still has room for other routes.
-  EXPECT_EQ(Get(0, "/v1/me", From(ip)).status, 401);
+  // The refused login took nothing from the IP bucket: exactly the rest of it is left.
+  for (int i = kLoginBurst; i < kIpBurst; ++i) {
+    EXPECT_EQ(Get(i % 2, "/v1/me", From(ip)).status, 401) << i;
+  }
+  ExpectRateLimited(Get(0, "/v1/me", From(ip)), "ip");
 }
 
 TEST_F(RateLimitE2eTest, SignupHasItsOwnBucket) {
@@ -155,22 +158,26 @@ TEST_F(RateLimitE2eTest, TheUserBucketFollowsTheTokenAcrossAddresses) {
   EXPECT_NE(text.str().find(absl::StrCat("\"user_id\":\"", user.id, "\"")), std::string::npos);
 }
 
-TEST_F(RateLimitE2eTest, WebSocketUpgradesCountAgainstTheIp) {
+TEST_F(RateLimitE2eTest, WebSocketUpgradesCountAgainstTheIpBeforeTheToken) {
   const std::string ip = "198.51.100.30";
-  for (int i = 0; i < kIpBurst; ++i) EXPECT_EQ(Get(i % 2, "/v1/me", From(ip)).status, 401);
-  std::string upgrade = absl::StrCat(
-      "GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\n",
-      "Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\n",
-      "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nX-Forwarded-For: ", ip, "\r\n\r\n");
-  // Without a token the upgrade is refused with 401 before the limiter; with a valid one the
-  // IP bucket decides.
-  ApiUser user = SignUpUser(stack().gateway_port(), "rl_ws");
+  ApiUser user = SignUpUser(stack().gateway_port(), "rl_ws");  // From 127.0.0.1, not `ip`.
   ASSERT_FALSE(user.token.empty());
-  std::string with_token = upgrade;
-  with_token.insert(with_token.size() - 2, absl::StrCat("X-Auth-Token: ", user.token, "\r\n"));
-  absl::StatusOr<HttpReply> refused = HttpExchangeRaw(stack().gateway_port(1), with_token);
-  ASSERT_TRUE(refused.ok()) << refused.status();
-  ExpectRateLimited(*refused, "ip");
+  std::string upgrade =
+      absl::StrCat("GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\n",
+                   "Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\n",
+                   "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nX-Forwarded-For: ", ip, "\r\n");
+  // Upgrades without a token are refused (401) but still spend the address's tokens.
+  for (int i = 0; i < kIpBurst; ++i) {
+    absl::StatusOr<HttpReply> refused =
+        HttpExchangeRaw(stack().gateway_port(i % 2), upgrade + "\r\n");
+    ASSERT_TRUE(refused.ok()) << refused.status();
+    EXPECT_EQ(refused->status, 401) << i;
+  }
+  // Now even a valid token is turned away, before it is looked at.
+  absl::StatusOr<HttpReply> limited = HttpExchangeRaw(
+      stack().gateway_port(1), absl::StrCat(upgrade, "X-Auth-Token: ", user.token, "\r\n\r\n"));
+  ASSERT_TRUE(limited.ok()) << limited.status();
+  ExpectRateLimited(*limited, "ip");
 }
 
 // A gateway whose Redis cannot be reached still limits, per process, and says so.

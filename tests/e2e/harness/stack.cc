@@ -312,9 +312,9 @@ ChildProcess::Env Stack::GatewayEnv(int instance) const {
       // rate-limit tests override them.
       {"CHATTER_REDIS_URL", redis_url_},
       {"CHATTER_REDIS_PREFIX", redis_prefix_},
-      {"CHATTER_RATE_LIMIT_IP_PER_SECOND", "100000"},
+      {"CHATTER_RATE_LIMIT_IP_PER_MINUTE", "100000"},
       {"CHATTER_RATE_LIMIT_IP_BURST", "100000"},
-      {"CHATTER_RATE_LIMIT_USER_PER_SECOND", "100000"},
+      {"CHATTER_RATE_LIMIT_USER_PER_MINUTE", "100000"},
       {"CHATTER_RATE_LIMIT_USER_BURST", "100000"},
       {"CHATTER_RATE_LIMIT_LOGIN_PER_MINUTE", "1000000"},
       {"CHATTER_RATE_LIMIT_LOGIN_BURST", "100000"},

@@ -44,6 +44,24 @@ TEST(ClientAddressResolver, GarbageStopsAtTheLastAddressVouchedFor) {
   EXPECT_EQ(resolver.Resolve("10.1.2.3", "10.0.0.1, 10.0.0.2"), "10.0.0.1");
 }
 
+TEST(ClientAddressResolver, HopsWrittenWithAPortStillCount) {
+  ClientAddressResolver resolver = Trusting({"10.0.0.0/8"});
+  EXPECT_EQ(resolver.Resolve("10.1.2.3", "198.51.100.1:43210"), "198.51.100.1");
+  EXPECT_EQ(resolver.Resolve("10.1.2.3", "[2001:db8::7]:443"), "2001:db8::7");
+  EXPECT_EQ(resolver.Resolve("10.1.2.3", "[2001:db8::7"), "10.1.2.3");
+}
+
+TEST(ForwardedForOf, JoinsEveryLineInOrder) {
+  HttpRequest request{boost::beast::http::verb::get, "/", 11};
+  EXPECT_EQ(ForwardedForOf(request), "");
+  // A client's forged line first, then the line its proxy added (rather than appending).
+  request.insert("X-Forwarded-For", "6.6.6.6");
+  request.insert("X-Forwarded-For", "198.51.100.1, 10.0.0.2");
+  EXPECT_EQ(ForwardedForOf(request), "6.6.6.6, 198.51.100.1, 10.0.0.2");
+  ClientAddressResolver resolver = Trusting({"10.0.0.0/8"});
+  EXPECT_EQ(resolver.Resolve("10.1.2.3", ForwardedForOf(request)), "198.51.100.1");
+}
+
 TEST(ClientAddressResolver, IPv6AndMappedIPv4) {
   ClientAddressResolver resolver = Trusting({"fd00::/8", "127.0.0.1"});
   EXPECT_EQ(resolver.Resolve("fd12::1", "2001:db8::5"), "2001:db8::5");

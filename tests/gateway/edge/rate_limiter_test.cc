@@ -70,6 +70,20 @@ TEST(RateLimiter, LoginAndSignupAlsoTakeFromTheirStricterBuckets) {
   EXPECT_LT(store.checks[1][1].spec.per_second, settings.login_per_ip.per_second);
 }
 
+TEST(RateLimiter, AnIpv6ClientIsKeyedByIts64) {
+  RecordingStore store;
+  metrics::Registry registry;
+  RateLimiter limiter({}, store, registry);
+  EXPECT_TRUE(AdmitNow(limiter, "/v1/rooms", Ip("2001:db8:1:2:aaaa::1")).ok());
+  EXPECT_TRUE(AdmitNow(limiter, "/v1/rooms", Ip("2001:db8:1:2:bbbb::9")).ok());
+  EXPECT_TRUE(AdmitNow(limiter, "/v1/rooms", Ip("2001:db8:1:3::1")).ok());
+  ASSERT_EQ(store.checks.size(), 3u);
+  EXPECT_EQ(store.checks[0][0].key, "ip:2001:db8:1:2::/64");
+  EXPECT_EQ(store.checks[1][0].key, store.checks[0][0].key);
+  EXPECT_EQ(store.checks[2][0].key, "ip:2001:db8:1:3::/64");
+  EXPECT_EQ(RateLimiter::AddressKey("203.0.113.9"), "203.0.113.9");
+}
+
 TEST(RateLimiter, HealthChecksAndADisabledLimiterTakeNothing) {
   RecordingStore store;
   metrics::Registry registry;

@@ -7,6 +7,7 @@
 #include <future>
 
 #include "gateway/edge/redis_token_buckets.h"
+#include "tests/e2e/harness/tcp_proxy.h"
 #include "tests/libs/redis/redis_test_support.h"
 
 namespace chatter::gateway {
@@ -32,15 +33,22 @@ double GaugeValue(metrics::Registry& registry, absl::string_view name) {
 }
 
 struct Gateway {
-  explicit Gateway(const redis::RedisEndpoint& endpoint, const std::string& prefix)
+  explicit Gateway(const redis::RedisEndpoint& endpoint, const std::string& prefix,
+                   RedisTokenBucketsOptions options = {})
       : redis(endpoint,
               {.connect_timeout = absl::Milliseconds(200),
                .command_timeout = absl::Milliseconds(200),
+               .reconnect_backoff = absl::Milliseconds(10),
                .client_name = "rate-limit-test"},
               1),
         local(clock, 1000),
-        shared(redis, local, registry, nullptr, {.key_prefix = prefix}) {
+        shared(redis, local, registry, nullptr, WithPrefix(std::move(options), prefix)) {
     shared.Start();
+  }
+  static RedisTokenBucketsOptions WithPrefix(RedisTokenBucketsOptions options,
+                                             const std::string& prefix) {
+    options.key_prefix = prefix;
+    return options;
   }
   ids::SystemClock clock;
   metrics::Registry registry;
@@ -122,6 +130,38 @@ TEST(RedisTokenBuckets, WhenRedisIsDownTheProcessDecidesAndSaysSo) {
           .GetCounter("rate_limit_local_fallback_total", "", {{"reason", "redis_unavailable"}})
           .Value(),
       3);
+}
+
+TEST(RedisTokenBuckets, ChecksThatWaitedTooLongAreDecidedLocallyWithoutMarkingRedisDown) {
+  // A negative bound: every check counts as having waited too long.
+  Gateway gateway(TestEndpoint(), UniquePrefix(), {.max_wait = absl::Nanoseconds(-1)});
+  RateDecision decision =
+      TakeAndWait(gateway.shared, {{.key = "ip:e", .spec = {.per_second = 1, .burst = 1}}});
+  EXPECT_TRUE(decision.allowed);
+  EXPECT_TRUE(decision.decided_locally);
+  EXPECT_TRUE(gateway.shared.redis_healthy());
+  EXPECT_EQ(
+      gateway.registry.GetCounter("rate_limit_local_fallback_total", "", {{"reason", "redis_slow"}})
+          .Value(),
+      1);
+}
+
+TEST(RedisTokenBuckets, AfterAnOutageRedisDecidesAgainByItself) {
+  redis::RedisEndpoint real = TestEndpoint();
+  absl::StatusOr<std::unique_ptr<e2e::TcpProxy>> proxy = e2e::TcpProxy::Start(real.host, real.port);
+  ASSERT_TRUE(proxy.ok()) << proxy.status();
+  redis::RedisEndpoint through = real;
+  through.port = (*proxy)->port();
+  Gateway gateway(through, UniquePrefix(), {.retry_interval = absl::Milliseconds(50)});
+  std::vector<BucketRef> check = {{.key = "ip:f", .spec = {.per_second = 0.01, .burst = 100}}};
+  EXPECT_FALSE(TakeAndWait(gateway.shared, check).decided_locally);
+  (*proxy)->Cut();
+  EXPECT_TRUE(TakeAndWait(gateway.shared, check).decided_locally);
+  EXPECT_FALSE(gateway.shared.redis_healthy());
+  (*proxy)->Restore();
+  EXPECT_TRUE(Eventually([&] { return !TakeAndWait(gateway.shared, check).decided_locally; }));
+  EXPECT_TRUE(gateway.shared.redis_healthy());
+  EXPECT_EQ(GaugeValue(gateway.registry, "rate_limit_redis_up"), 1);
 }
 
 TEST(RedisTokenBuckets, AFullQueueIsDecidedLocallyAtOnce) {

@@ -108,13 +108,19 @@ TEST(LocalTokenBuckets, TheCapDropsRefilledBucketsFirst) {
   EXPECT_FALSE(buckets.TakeNow({{.key = "new", .spec = one}}).allowed);  // "new" was kept.
 }
 
-TEST(LocalTokenBuckets, TheCapHoldsEvenWhenNoBucketIsFull) {
+TEST(LocalTokenBuckets, TheCapHoldsEvenWhenNoBucketIsFullDroppingTheFullestFirst) {
   ManualClock clock;
-  LocalTokenBuckets buckets(clock, 100);
-  BucketSpec one{.per_second = 1, .burst = 1};
-  for (int i = 0; i < 101; ++i) buckets.TakeNow({{.key = absl::StrCat("k", i), .spec = one}});
+  metrics::Counter evictions;
+  LocalTokenBuckets buckets(clock, 100, &evictions);
+  BucketSpec five{.per_second = 0.001, .burst = 5};
+  // A drained bucket (a login under attack, say) must outlive the merely touched ones.
+  for (int i = 0; i < 5; ++i)
+    ASSERT_TRUE(buckets.TakeNow({{.key = "drained", .spec = five}}).allowed);
+  for (int i = 0; i < 100; ++i) buckets.TakeNow({{.key = absl::StrCat("k", i), .spec = five}});
   EXPECT_LE(buckets.size(), 100u);
   EXPECT_GT(buckets.evicted_unrefilled(), 0u);
+  EXPECT_EQ(evictions.Value(), static_cast<double>(buckets.evicted_unrefilled()));
+  EXPECT_FALSE(buckets.TakeNow({{.key = "drained", .spec = five}}).allowed);
 }
 
 TEST(LocalTokenBuckets, TakeAnswersThroughTheCallbackInline) {
