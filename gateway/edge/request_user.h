@@ -41,7 +41,8 @@ class RequestUserIdentifier {
   ids::Clock& clock_;
   RequestUserOptions options_;
   absl::Mutex mu_;
-  absl::flat_hash_map<std::string, Known> known_ ABSL_GUARDED_BY(mu_);  // Token -> user.
+  // BLAKE2b digest of the token -> its user.
+  absl::flat_hash_map<std::string, Known> known_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace chatter::gateway
