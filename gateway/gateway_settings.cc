@@ -78,6 +78,8 @@ GatewaySettings ReadGatewaySettings(config::ConfigReader& reader) {
       reader.Millis("CHATTER_BACKEND_CALL_TIMEOUT_MS", 10000, 100, 600000);
   settings.cors_origins = reader.List("CHATTER_CORS_ORIGINS", "");
   settings.trusted_proxies = reader.List("CHATTER_TRUSTED_PROXIES", "");
+  reader.Removed("CHATTER_HTTP_READ_TIMEOUT_MS",
+                 "CHATTER_HTTP_HEADER_TIMEOUT_MS and CHATTER_HTTP_BODY_TIMEOUT_MS");
   settings.rate_limits = ReadRateLimits(reader);
   settings.redis_url = reader.OptionalRedisUrl("CHATTER_REDIS_URL");
   settings.redis_prefix = reader.String("CHATTER_REDIS_PREFIX", "chatter:");

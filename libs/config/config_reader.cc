@@ -191,6 +191,10 @@ std::string ConfigReader::PostgresUrl(absl::string_view name) {
 
 std::string ConfigReader::RedisUrl(absl::string_view name) { return Url(name, {"redis"}); }
 
+void ConfigReader::Removed(absl::string_view name, absl::string_view replacement) {
+  if (Raw(name)) Fail(name, absl::StrCat("is no longer read; use ", replacement));
+}
+
 std::string ConfigReader::OptionalRedisUrl(absl::string_view name) {
   return Url(name, {"redis"}, /*required=*/false);
 }

@@ -70,6 +70,10 @@ class ConfigReader {
   // The same, but "" when unset (a feature that works without Redis).
   std::string OptionalRedisUrl(absl::string_view name);
 
+  // A setting that no longer exists: set, it stops the start naming what replaced it, rather
+  // than being silently ignored (an operator's old limit would quietly stop applying).
+  void Removed(absl::string_view name, absl::string_view replacement);
+
   // Records a problem found by the caller's own parsing of a value read here (e.g. a key list),
   // so it is reported like any other bad setting.
   void Reject(absl::string_view name, absl::string_view problem) { Fail(name, problem); }

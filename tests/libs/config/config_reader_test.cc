@@ -27,6 +27,31 @@ TEST(ConfigReader, EmptyValueMeansUnset) {
   EXPECT_TRUE(reader.status().ok());
 }
 
+TEST(ConfigReader, ARemovedSettingStopsTheStartNamingItsReplacement) {
+  MapEnv unset(Values{});
+  ConfigReader quiet(unset);
+  quiet.Removed("CHATTER_OLD", "CHATTER_NEW");
+  EXPECT_TRUE(quiet.status().ok());
+
+  MapEnv env(Values{{"CHATTER_OLD", "15000"}});
+  ConfigReader reader(env);
+  reader.Removed("CHATTER_OLD", "CHATTER_NEW");
+  EXPECT_EQ(reader.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(reader.status().message(), "CHATTER_OLD: is no longer read; use CHATTER_NEW");
+}
+
+TEST(ConfigReader, AnOptionalRedisUrlMayBeUnsetButNotWrong) {
+  MapEnv unset(Values{});
+  ConfigReader quiet(unset);
+  EXPECT_EQ(quiet.OptionalRedisUrl("CHATTER_REDIS_URL"), "");
+  EXPECT_TRUE(quiet.status().ok());
+
+  MapEnv wrong(Values{{"CHATTER_REDIS_URL", "http://redis:6379"}});
+  ConfigReader reader(wrong);
+  reader.OptionalRedisUrl("CHATTER_REDIS_URL");
+  EXPECT_EQ(reader.status().code(), absl::StatusCode::kInvalidArgument);
+}
+
 TEST(ConfigReader, BadIntegerNamesTheVariable) {
   MapEnv env(Values{{"CHATTER_DB_POOL_SIZE", "lots"}});
   ConfigReader reader(env);
