@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "gateway/transcoding/json_codec.h"
 #include "libs/ids/uuid.h"
+#include "libs/jwt/verifier.h"
 #include "libs/status/error_details.h"
 #include "libs/status/http_error.h"
 #include "libs/status/status_macros.h"
@@ -23,7 +24,7 @@ constexpr int kMaxFrameDepth = 16;
 // Unknown event names are echoed in the error only when short.
 constexpr size_t kMaxEchoedEventName = 32;
 
-constexpr std::array<std::pair<ClientEvent, absl::string_view>, 9> kEventNames = {{
+constexpr std::array<std::pair<ClientEvent, absl::string_view>, 10> kEventNames = {{
     {ClientEvent::kSubscribe, "subscribe"},
     {ClientEvent::kUnsubscribe, "unsubscribe"},
     {ClientEvent::kSendMessage, "send_message"},
@@ -33,6 +34,7 @@ constexpr std::array<std::pair<ClientEvent, absl::string_view>, 9> kEventNames =
     {ClientEvent::kTypingStop, "typing_stop"},
     {ClientEvent::kMarkRead, "mark_read"},
     {ClientEvent::kPing, "ping"},
+    {ClientEvent::kAuthenticate, "authenticate"},
 }};
 
 absl::StatusOr<json> ParseJson(absl::string_view text) {
@@ -156,6 +158,24 @@ absl::StatusOr<std::string> ParseRoomIdData(const json& data) {
     return members;
   }
   return RequiredRoomId(data);
+}
+
+absl::StatusOr<std::string> ParseAuthenticateData(const json& data) {
+  if (absl::Status members = CheckMembers(data, "data.", {"access_token"}); !members.ok()) {
+    return members;
+  }
+  auto token = data.find("access_token");
+  if (token == data.end() || token->is_null()) {
+    return status::InvalidFieldError("data.access_token", "is required");
+  }
+  if (!token->is_string() || token->get_ref<const std::string&>().empty()) {
+    return status::InvalidFieldError("data.access_token", "must be a non-empty string");
+  }
+  if (token->get_ref<const std::string&>().size() > jwt::kMaxTokenBytes) {
+    return status::InvalidFieldError(
+        "data.access_token", absl::StrCat("must be at most ", jwt::kMaxTokenBytes, " bytes"));
+  }
+  return token->get<std::string>();
 }
 
 absl::Status DecodeRequestData(const json& data, const std::vector<std::string>& required,

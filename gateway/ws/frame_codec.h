@@ -33,6 +33,7 @@ enum class ClientEvent {
   kTypingStop,
   kMarkRead,
   kPing,
+  kAuthenticate,
 };
 
 absl::string_view ClientEventName(ClientEvent event);
@@ -67,6 +68,9 @@ absl::StatusOr<SubscribeData> ParseSubscribeData(const nlohmann::json& data);
 
 // `data` of unsubscribe and typing_*: {"room_id"}, canonical.
 absl::StatusOr<std::string> ParseRoomIdData(const nlohmann::json& data);
+
+// `data` of authenticate: {"access_token"}, a non-empty string of at most jwt::kMaxTokenBytes.
+absl::StatusOr<std::string> ParseAuthenticateData(const nlohmann::json& data);
 
 // `data` into a chat-svc request (SendMessageRequest, ...) with the REST JSON codec: unknown
 // members and wrong types are INVALID_ARGUMENT naming "data.<field>", and each of `required`

@@ -8,6 +8,7 @@
 #include <boost/beast/websocket.hpp>
 
 #include "absl/strings/str_cat.h"
+#include "gateway/transcoding/field_values.h"
 #include "gateway/transcoding/json_codec.h"
 #include "libs/log/log.h"
 #include "libs/status/error_details.h"
@@ -20,6 +21,10 @@ namespace websocket = beast::websocket;
 using nlohmann::ordered_json;
 
 namespace {
+
+// Close code when the session's access token runs out: an application code (4000-4999) named
+// after HTTP 401, as graphql-ws does, so clients can tell "refresh and reconnect" from the rest.
+constexpr uint16_t kTokenExpiredCloseCode = 4401;
 
 // Queue space a paced replay leaves free for acks, errors and other rooms' events.
 constexpr size_t kReplayHeadroomBytes = 4096;
@@ -59,6 +64,7 @@ WsSession::WsSession(beast::tcp_stream stream, WsIdentity identity,
       deps_(deps),
       on_closed_(std::move(on_closed)),
       close_timer_(ws_.get_executor()),
+      token_timer_(ws_.get_executor()),
       queue_(deps.options.send_queue_bytes),
       limiter_(deps.options.events_per_second, deps.options.event_burst,
                deps.options.abuse_rejections, deps.options.abuse_window, absl::Now()) {}
@@ -155,6 +161,7 @@ void WsSession::OnConnectAccess(absl::StatusOr<chat::v1::CheckRoomAccessResponse
     deps_.realtime.Subscribe(room, session_id());
   }
   state_ = State::kOpen;
+  ArmTokenTimer();
   ordered_json ready;
   ready["user_id"] = user_id();
   ready["session_id"] = session_id();
@@ -248,6 +255,8 @@ void WsSession::Dispatch(ClientFrame frame) {
     case ClientEvent::kPing:
       if (!Enqueue(PongFrame())) return;
       return ReplyAck(ref, ordered_json::object());
+    case ClientEvent::kAuthenticate:
+      return OnAuthenticate(data, ref);
   }
 }
 
@@ -567,6 +576,46 @@ void WsSession::OnMarkRead(const nlohmann::json& data, const Ref& ref) {
                           }));
 }
 
+// ---------------------------------------------------------------------------------------------
+// The session's access token. Calls to chat-svc carry it, so a session must not outlive it:
+// clients that refresh their tokens hand the new one over with `authenticate` (verified here
+// exactly as on connect, same user only); others are closed with 4401 and reconnect with a
+// fresh token and since_seq.
+
+void WsSession::OnAuthenticate(const nlohmann::json& data, const Ref& ref) {
+  absl::StatusOr<std::string> token = ParseAuthenticateData(data);
+  if (!token.ok()) return ReplyError(ref, token.status());
+  absl::StatusOr<authn::Principal> principal = deps_.authenticator.AuthenticateToken(*token);
+  if (!principal.ok()) return ReplyError(ref, principal.status());
+  if (principal->kind != authn::Principal::Kind::kUser) {
+    return ReplyError(ref, absl::PermissionDeniedError("user token required"));
+  }
+  if (principal->subject != user_id()) {
+    return ReplyError(ref, absl::PermissionDeniedError(
+                               "the token belongs to another user; open a new connection"));
+  }
+  identity_.access_token = *std::move(token);
+  identity_.token_accepted_for = principal->accepted_for;
+  ArmTokenTimer();
+  ordered_json ack;
+  ack["user_id"] = user_id();
+  ack["expires_at"] = FormatTimestamp(absl::ToUnixSeconds(principal->expires_at), 0);
+  ReplyAck(ref, std::move(ack));
+}
+
+void WsSession::ArmTokenTimer() {
+  uint64_t epoch = ++token_epoch_;
+  token_timer_.cancel();
+  if (identity_.token_accepted_for == absl::InfiniteDuration()) return;
+  token_timer_.expires_after(ToChrono(identity_.token_accepted_for));
+  token_timer_.async_wait([self = shared_from_this(), epoch](beast::error_code ec) {
+    if (ec || epoch != self->token_epoch_ || !self->open()) return;
+    log::Write(log::Level::kInfo, self->identity_.request_id, "websocket access token expired",
+               {{"session_id", self->session_id()}, {"user_id", self->user_id()}});
+    self->CloseOnStrand(kTokenExpiredCloseCode, "access token expired", "token_expired");
+  });
+}
+
 UserCallContext WsSession::UserCall() const {
   return {.access_token = identity_.access_token,
           .request_id = identity_.request_id,
@@ -747,6 +796,7 @@ void WsSession::Teardown(const std::string& metric_reason) {
   state_ = State::kClosed;
   closing_ = true;
   close_timer_.cancel();
+  token_timer_.cancel();
   beast::error_code ignored;
   beast::get_lowest_layer(ws_).socket().close(ignored);  // Ends any operation still pending.
   queue_.Clear();

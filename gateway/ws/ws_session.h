@@ -27,6 +27,7 @@
 #include "gateway/ws/subscriber.h"
 #include "gateway/ws/ws_metrics.h"
 #include "gateway/ws/ws_options.h"
+#include "libs/authn/authenticator.h"
 
 namespace chatter::gateway {
 
@@ -36,7 +37,10 @@ struct WsIdentity {
   std::string user_id;
   std::string username;
   std::string access_token;  // Forwarded to chat-svc for the user's own actions.
-  std::string request_id;    // Of the upgrade request; on every log line of the session.
+  // How much longer `access_token` is accepted (Principal::accepted_for): the session closes
+  // with 4401 when it runs out, unless an `authenticate` event brought a newer token.
+  absl::Duration token_accepted_for = absl::InfiniteDuration();
+  std::string request_id;  // Of the upgrade request; on every log line of the session.
   std::string client_ip;
   std::string user_agent;
 };
@@ -44,6 +48,7 @@ struct WsIdentity {
 // Shared collaborators; all must outlive every session.
 struct WsSessionDeps {
   const WsOptions& options;
+  const authn::Authenticator& authenticator;  // For `authenticate` events.
   ChatBackend& chat;
   RealtimeLink& realtime;
   RoomIndex& index;
@@ -124,6 +129,10 @@ class WsSession final : public Subscriber, public std::enable_shared_from_this<W
   void OnEditMessage(const nlohmann::json& data, const Ref& ref);
   void OnDeleteMessage(const nlohmann::json& data, const Ref& ref);
   void OnMarkRead(const nlohmann::json& data, const Ref& ref);
+  // A newer access token of the same user: later calls carry it and the session lives on.
+  void OnAuthenticate(const nlohmann::json& data, const Ref& ref);
+  // Closes the session (4401) when the current token stops being accepted.
+  void ArmTokenTimer();
   void Unsubscribe(const std::string& room_id);
   // Delivery (on the strand).
   void OnRoomEvent(const std::shared_ptr<const RoomDelivery>& delivery);
@@ -158,6 +167,8 @@ class WsSession final : public Subscriber, public std::enable_shared_from_this<W
   std::function<void(WsSession&)> on_closed_;
   boost::beast::flat_buffer read_buffer_;
   boost::asio::steady_timer close_timer_;
+  boost::asio::steady_timer token_timer_;
+  uint64_t token_epoch_ = 0;  // Bumped per token: a timer of an older token does nothing.
   SendQueue queue_;
   Frame in_flight_;  // The frame being written, if any.
   EventRateLimiter limiter_;

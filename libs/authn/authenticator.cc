@@ -1,6 +1,7 @@
 // Authenticator: bearer token -> verified claims -> Principal, plus the kind checks.
 #include "libs/authn/authenticator.h"
 
+#include "absl/strings/str_cat.h"
 #include "libs/authn/metadata.h"
 #include "libs/status/status_macros.h"
 
@@ -22,10 +23,23 @@ absl::StatusOr<Principal> Authenticator::AuthenticateService(
   return AuthenticateKind(context, Principal::Kind::kService);
 }
 
+absl::StatusOr<Principal> Authenticator::AuthenticateServiceAmong(
+    const grpc::ServerContextBase& context, const absl::flat_hash_set<std::string>& allowed,
+    absl::string_view action) const {
+  CHATTER_ASSIGN_OR_RETURN(Principal caller, AuthenticateService(context));
+  if (!allowed.contains(caller.subject)) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("service client \"", caller.subject, "\" may not ", action));
+  }
+  return caller;
+}
+
 absl::StatusOr<Principal> Authenticator::AuthenticateToken(absl::string_view token) const {
   CHATTER_ASSIGN_OR_RETURN(jwt::Claims claims, verifier_.Verify(token));
   Principal principal;
   principal.subject = std::move(claims.subject);
+  principal.expires_at = claims.expires_at;
+  principal.accepted_for = verifier_.AcceptedFor(claims);
   if (claims.type == jwt::kUserTokenType) {
     principal.kind = Principal::Kind::kUser;
     principal.session_id = std::move(claims.session_id);

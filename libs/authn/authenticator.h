@@ -6,8 +6,10 @@
 
 #include <string>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "libs/jwt/verifier.h"
 
 namespace chatter::authn {
@@ -18,6 +20,9 @@ struct Principal {
   std::string subject;     // user id, or the client id of a service
   std::string session_id;  // users only
   std::string username;    // users only
+  absl::Time expires_at;   // The token's exp.
+  // How much longer the token is accepted (exp plus the verifier's leeway), as of the check.
+  absl::Duration accepted_for;
 };
 
 class Authenticator {
@@ -32,6 +37,13 @@ class Authenticator {
   absl::StatusOr<Principal> AuthenticateUser(const grpc::ServerContextBase& context) const;
   // A valid service token; PERMISSION_DENIED "service token required" for a user token.
   absl::StatusOr<Principal> AuthenticateService(const grpc::ServerContextBase& context) const;
+
+  // A valid service token whose client id (`sub`) is in `allowed`: least privilege between
+  // services. PERMISSION_DENIED naming the client and `action` for any other service, and for a
+  // user token.
+  absl::StatusOr<Principal> AuthenticateServiceAmong(
+      const grpc::ServerContextBase& context, const absl::flat_hash_set<std::string>& allowed,
+      absl::string_view action) const;
 
   // The same checks for a token that did not arrive as metadata (e.g. a WebSocket query).
   absl::StatusOr<Principal> AuthenticateToken(absl::string_view token) const;

@@ -156,6 +156,11 @@ absl::StatusOr<Claims> Verifier::Verify(absl::string_view token) const {
   return claims;
 }
 
+absl::Duration Verifier::AcceptedFor(const Claims& claims) const {
+  absl::Time now = absl::FromUnixMillis(clock_.UnixMillis());
+  return std::max(claims.expires_at + options_.leeway - now, absl::ZeroDuration());
+}
+
 absl::Status Verifier::CheckClaims(const Claims& claims) const {
   // Empty expectations never match, so a misconfigured verifier accepts nothing.
   if (claims.issuer.empty() || claims.issuer != options_.issuer) return Reject("issuer mismatch");

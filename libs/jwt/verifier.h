@@ -33,6 +33,11 @@ class Verifier {
   // On success `audience` is the expected audience, even when the token lists several.
   absl::StatusOr<Claims> Verify(absl::string_view token) const;
 
+  // How much longer this verifier accepts a token with these claims: until exp plus the leeway,
+  // by this verifier's clock. Long-lived connections (WebSocket sessions) end or re-authenticate
+  // when it runs out, exactly when a call with the token would start failing.
+  absl::Duration AcceptedFor(const Claims& claims) const;
+
  private:
   absl::Status CheckClaims(const Claims& claims) const;
 

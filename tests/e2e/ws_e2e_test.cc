@@ -442,6 +442,32 @@ TEST_F(WsE2eTest, PingAnswersPongAndEveryRefGetsExactlyOneReply) {
   EXPECT_GE(pongs, 1);
 }
 
+TEST_F(WsE2eTest, AuthenticateSwapsInAFreshTokenOfTheSameUserOnly) {
+  ApiUser alice = SignUpUser(port(), "ws_reauth_a");
+  ApiUser bob = SignUpUser(port(), "ws_reauth_b");
+  std::string room = SharedRoom(alice, {});
+  auto ws = Open(alice, {room});
+  ASSERT_TRUE(ws);
+  // A new login gives a new session (and token) of the same user, as a refresh would.
+  ApiReply login = CallApi(port(), "POST", "/v1/auth/login", HttpHeaders{},
+                           {{"username", alice.username}, {"password", "correct horse"}});
+  ASSERT_EQ(login.status, 200) << login.raw.body;
+  std::string fresh = login.body["access_token"];
+  ASSERT_NE(fresh, alice.token);
+
+  json ack = Ack(*ws, "authenticate", {{"access_token", fresh}}, "a1");
+  EXPECT_EQ(ack["user_id"], alice.id);
+  EXPECT_TRUE(ack["expires_at"].is_string()) << ack;
+  json message = Ack(*ws, "send_message", {{"room_id", room}, {"content", "after"}}, "s1");
+  EXPECT_EQ(message["content"], "after");
+
+  absl::StatusOr<json> refused =
+      ws->Request("authenticate", {{"access_token", bob.token}}, "a2", kWait);
+  ASSERT_TRUE(refused.ok()) << refused.status();
+  EXPECT_EQ((*refused)["event"], "error");
+  EXPECT_EQ((*refused)["data"]["code"], "permission_denied");
+}
+
 TEST_F(WsE2eTest, BadFramesGetErrorFramesAndTheSessionStaysOpen) {
   ApiUser alice = SignUpUser(port(), "ws_bad");
   auto ws = Open(alice);

@@ -100,6 +100,15 @@ class WsSessionTest : public ::testing::Test {
     return signer_.Sign(claims);
   }
 
+  // A token the gateway accepts for `accepted_for` more (its exp lies in the verifier's 30 s
+  // leeway), so expiry tests wait a second, not fifteen minutes. exp has whole seconds.
+  std::string TokenAcceptedFor(absl::Duration accepted_for, const std::string& user_id = kAlice) {
+    jwt::Claims claims = jwt::testing::UserClaims(jwt::testing::kNow - absl::Minutes(15));
+    claims.subject = user_id;
+    claims.expires_at = jwt::testing::kNow - absl::Seconds(30) + accepted_for;
+    return signer_.Sign(claims);
+  }
+
   // Connects (token in the query unless `headers` carry one) and reads `ready`.
   std::unique_ptr<TestWsClient> Connect(const std::string& query = "",
                                         std::map<std::string, std::string> headers = {},
@@ -554,6 +563,74 @@ TEST_F(WsSessionTest, TypingNeedsASubscriptionAndGoesToRealtime) {
               Contains(absl::StrCat("typing ", session, " r1 ", kAlice, " alice start")));
   EXPECT_THAT(realtime_.calls(),
               Contains(absl::StrCat("typing ", session, " r1 ", kAlice, " alice stop")));
+}
+
+// ---------------------------------------------------------------------------------------------
+// The session's access token.
+
+TEST_F(WsSessionTest, ASessionEndsWith4401WhenItsTokenStopsBeingAccepted) {
+  StartServer();
+  auto expiring = Connect("", {}, TokenAcceptedFor(absl::Seconds(1)));
+  auto lasting = Connect();
+  ASSERT_TRUE(expiring && lasting);
+  absl::Time started = absl::Now();
+  absl::StatusOr<int> code = expiring->WaitClosed(absl::Seconds(5));
+  ASSERT_TRUE(code.ok()) << code.status();
+  EXPECT_EQ(*code, 4401);
+  EXPECT_EQ(expiring->close_reason(), "access token expired");
+  EXPECT_GE(absl::Now() - started, absl::Milliseconds(800)) << "closed before the token ran out";
+  EXPECT_EQ(Request(*lasting, "ping", json::object(), "p")["event"], "ack");
+  EXPECT_TRUE(WaitFor([&] { return index_.session_count() == 1; }));
+}
+
+TEST_F(WsSessionTest, AuthenticateWithANewerTokenKeepsTheSessionAndLaterCallsCarryIt) {
+  StartServer();
+  chat_.SetSend([](const UserCallContext&, const chat::v1::SendMessageRequest& request)
+                    -> absl::StatusOr<chat::v1::SendMessageResponse> {
+    chat::v1::SendMessageResponse response;
+    *response.mutable_message() = MessageAt(request.room_id(), 1);
+    return response;
+  });
+  auto client = Connect("", {}, TokenAcceptedFor(absl::Seconds(1)));
+  ASSERT_TRUE(client);
+  std::string fresh = UserToken();
+  json ack = Request(*client, "authenticate", {{"access_token", fresh}}, "a1");
+  ASSERT_EQ(ack["event"], "ack") << ack;
+  EXPECT_EQ(ack["data"]["user_id"], kAlice);
+  EXPECT_EQ(ack["data"]["expires_at"], "2026-11-22T10:27:00.000Z");  // kNow + 15 minutes.
+  absl::SleepFor(absl::Milliseconds(1500));                          // Past the first token's end.
+  EXPECT_EQ(Request(*client, "ping", json::object(), "p")["event"], "ack");
+  EXPECT_FALSE(client->closed());
+  EXPECT_EQ(Request(*client, "send_message", {{"room_id", "r1"}, {"content", "hi"}}, "m")["event"],
+            "ack");
+  EXPECT_EQ(chat_.user_tokens(), std::vector<std::string>{fresh});
+}
+
+TEST_F(WsSessionTest, AuthenticateRefusesOtherUsersBadTokensAndKeepsTheOldOne) {
+  StartServer();
+  std::string token = UserToken();
+  auto client = Connect("", {}, token);
+  ASSERT_TRUE(client);
+  auto error_of = [&](const json& data) {
+    json reply = Request(*client, "authenticate", data, "a");
+    EXPECT_EQ(reply["event"], "error") << reply;
+    return reply["data"];
+  };
+  EXPECT_EQ(error_of({{"access_token", UserToken(kBob, "bob")}})["code"], "permission_denied");
+  EXPECT_EQ(error_of({{"access_token", "not.a.jwt"}})["code"], "unauthenticated");
+  EXPECT_EQ(error_of({{"access_token", TokenAcceptedFor(absl::ZeroDuration())}})["message"],
+            "token expired");
+  EXPECT_EQ(error_of({{"access_token", signer_.Sign(jwt::testing::ServiceClaims())}})["code"],
+            "permission_denied");
+  EXPECT_EQ(error_of(json::object())["message"], "data.access_token: is required");
+  EXPECT_EQ(error_of({{"access_token", 7}})["message"],
+            "data.access_token: must be a non-empty string");
+  EXPECT_EQ(error_of({{"access_token", std::string(9000, 'a')}})["message"],
+            "data.access_token: must be at most 8192 bytes");
+  EXPECT_EQ(error_of({{"token", token}})["message"], "data.token: unknown field");
+  // Still open, still acting with the token it connected with.
+  EXPECT_EQ(Request(*client, "mark_read", {{"room_id", "r1"}, {"seq", 1}}, "r")["event"], "ack");
+  EXPECT_EQ(chat_.user_tokens(), std::vector<std::string>{token});
 }
 
 // ---------------------------------------------------------------------------------------------

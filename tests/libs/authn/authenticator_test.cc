@@ -105,6 +105,9 @@ TEST_F(AuthenticatorTest, UserTokenGivesAUserPrincipal) {
   EXPECT_EQ(principal->subject, UserClaims().subject);
   EXPECT_EQ(principal->session_id, UserClaims().session_id);
   EXPECT_EQ(principal->username, "alice");
+  EXPECT_EQ(principal->expires_at, UserClaims().expires_at);
+  // Until exp plus the verifier's 30 s leeway, by the verifier's clock.
+  EXPECT_EQ(principal->accepted_for, absl::Minutes(15) + absl::Seconds(30));
   EXPECT_TRUE(Call(&Authenticator::Authenticate, signer_.Sign(UserClaims())).ok());
 }
 

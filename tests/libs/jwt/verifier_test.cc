@@ -204,6 +204,21 @@ TEST_F(VerifierTest, IssuedInTheFutureBeyondLeewayFails) {
             "token issued in the future");
 }
 
+TEST_F(VerifierTest, AcceptedForRunsOutExactlyWhenVerifyStartsRefusing) {
+  Claims claims = UserClaims();
+  std::string token = signer_.Sign(claims);
+  absl::Time refused_from = claims.expires_at + absl::Seconds(30);
+  EXPECT_EQ(verifier_.AcceptedFor(claims), refused_from - kNow);
+  clock_.Set(refused_from - absl::Milliseconds(1));
+  EXPECT_EQ(verifier_.AcceptedFor(claims), absl::Milliseconds(1));
+  EXPECT_TRUE(verifier_.Verify(token).ok());
+  clock_.Set(refused_from);
+  EXPECT_EQ(verifier_.AcceptedFor(claims), absl::ZeroDuration());
+  EXPECT_EQ(Refusal(token), "token expired");
+  clock_.Set(refused_from + absl::Hours(1));
+  EXPECT_EQ(verifier_.AcceptedFor(claims), absl::ZeroDuration()) << "never negative";
+}
+
 TEST_F(VerifierTest, ZeroLeewayIsExact) {
   Verifier strict(keys_, {.issuer = kIssuer, .audience = kAudience, .leeway = absl::ZeroDuration()},
                   clock_);
