@@ -1,6 +1,7 @@
 // auth-svc's own settings (on top of the common service settings), read from CHATTER_* variables.
 #pragma once
 
+#include <string>
 #include <vector>
 
 #include "libs/config/config_reader.h"
@@ -14,6 +15,9 @@ struct AuthSettings {
   AuthPolicy policy;
   std::vector<jwt::SigningKey> signing_keys;  // Oldest first; the last one signs.
   password::Argon2Params argon2;
+  // Service clients allowed to call BatchGetUsers (CHATTER_AUTH_DIRECTORY_CLIENTS): it hands out
+  // any user's name, so only chat-svc, which prints senders, gets it.
+  std::vector<std::string> directory_clients;
 };
 
 // Problems land in reader.status(), naming the variable; secrets are never echoed.

@@ -52,7 +52,8 @@ int main(int argc, char** argv) {
   auth::PgSessionRepository sessions(runtime.pool());
   auth::AuthService auth_service(settings.policy, users, sessions, hasher, signer, uuids, random,
                                  clock);
-  auth::AuthGrpcService grpc_service(auth_service, authenticator, signer);
+  auth::AuthGrpcService grpc_service(auth_service, authenticator, signer,
+                                     settings.directory_clients);
   runtime.server().AddService(&grpc_service);
   return runtime.Serve();
 }

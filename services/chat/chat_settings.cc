@@ -7,6 +7,9 @@ ChatSettings ReadChatSettings(config::ConfigReader& reader) {
   ChatSettings settings;
   settings.credentials.client_id = reader.String("CHATTER_SERVICE_CLIENT_ID", "chat-svc");
   settings.credentials.client_secret = reader.OptionalSecret("CHATTER_SERVICE_CLIENT_SECRET");
+  settings.internal_callers.gateways = reader.List("CHATTER_CHAT_GATEWAYS", "gateway");
+  settings.internal_callers.block_readers =
+      reader.List("CHATTER_CHAT_BLOCK_READERS", "realtime-svc");
   settings.auth_address = reader.HostPort("CHATTER_AUTH_ADDR", "127.0.0.1:50051");
   settings.realtime_address = reader.GrpcTarget("CHATTER_REALTIME_ADDR", "127.0.0.1:50053");
   settings.auth_call_timeout = reader.Millis("CHATTER_AUTH_CALL_TIMEOUT_MS", 2000, 10, 60000);

@@ -8,6 +8,7 @@
 #include "absl/time/time.h"
 #include "libs/authn/service_token_source.h"
 #include "libs/config/config_reader.h"
+#include "services/chat/api/chat_grpc_service.h"
 #include "services/chat/domain/chat_service.h"
 
 namespace chatter::chat {
@@ -16,6 +17,8 @@ struct ChatSettings {
   ChatPolicy policy;
   // chat-svc's service principal, exchanged at auth-svc for service tokens.
   authn::ServiceCredentials credentials;
+  // Service clients allowed to call each internal RPC.
+  InternalCallers internal_callers;
   std::string auth_address;      // BatchGetUsers, LookupUser, IssueServiceToken.
   std::string realtime_address;  // Publish.
   absl::Duration auth_call_timeout;

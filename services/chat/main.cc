@@ -65,7 +65,8 @@ int main(int argc, char** argv) {
   chat::PgContactRepository contacts(runtime.pool());
   chat::ChatService chat_service(settings.policy, rooms, messages, contacts, users, events, uuids,
                                  clock);
-  chat::ChatGrpcService grpc_service(chat_service, runtime.authenticator());
+  chat::ChatGrpcService grpc_service(chat_service, runtime.authenticator(),
+                                     settings.internal_callers);
   runtime.server().AddService(&grpc_service);
   events.Start();
   int exit_code = runtime.Serve();

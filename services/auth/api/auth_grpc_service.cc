@@ -87,8 +87,12 @@ grpc::Status Respond(const grpc::ServerContext& context, F&& body) {
 }  // namespace
 
 AuthGrpcService::AuthGrpcService(AuthService& auth, const authn::Authenticator& authenticator,
-                                 const jwt::Signer& signer)
-    : auth_(auth), authenticator_(authenticator), signer_(signer) {}
+                                 const jwt::Signer& signer,
+                                 const std::vector<std::string>& directory_clients)
+    : auth_(auth),
+      authenticator_(authenticator),
+      signer_(signer),
+      directory_clients_(directory_clients.begin(), directory_clients.end()) {}
 
 grpc::Status AuthGrpcService::SignUp(grpc::ServerContext* context, const v1::SignUpRequest* request,
                                      v1::AuthResponse* response) {
@@ -234,7 +238,9 @@ grpc::Status AuthGrpcService::BatchGetUsers(grpc::ServerContext* context,
                                             const v1::BatchGetUsersRequest* request,
                                             v1::BatchGetUsersResponse* response) {
   return Respond(*context, [&]() -> absl::Status {
-    CHATTER_RETURN_IF_ERROR(authenticator_.AuthenticateService(*context).status());
+    CHATTER_RETURN_IF_ERROR(
+        authenticator_.AuthenticateServiceAmong(*context, directory_clients_, "read users in bulk")
+            .status());
     if (request->user_ids_size() > static_cast<int>(kMaxUserIdsPerBatch)) {
       return status::InvalidFieldError("user_ids", "at most 500 per call");
     }

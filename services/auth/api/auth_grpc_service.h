@@ -2,6 +2,10 @@
 // where this service's absl::Status becomes grpc::Status.
 #pragma once
 
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_set.h"
 #include "chatter/auth/v1/auth.grpc.pb.h"
 #include "libs/authn/authenticator.h"
 #include "services/auth/domain/auth_service.h"
@@ -10,8 +14,9 @@ namespace chatter::auth {
 
 class AuthGrpcService final : public v1::AuthService::Service {
  public:
+  // `directory_clients`: the service client ids allowed to call BatchGetUsers.
   AuthGrpcService(AuthService& auth, const authn::Authenticator& authenticator,
-                  const jwt::Signer& signer);
+                  const jwt::Signer& signer, const std::vector<std::string>& directory_clients);
 
   grpc::Status SignUp(grpc::ServerContext* context, const v1::SignUpRequest* request,
                       v1::AuthResponse* response) override;
@@ -42,6 +47,7 @@ class AuthGrpcService final : public v1::AuthService::Service {
   AuthService& auth_;
   const authn::Authenticator& authenticator_;
   const jwt::Signer& signer_;
+  absl::flat_hash_set<std::string> directory_clients_;
 };
 
 }  // namespace chatter::auth

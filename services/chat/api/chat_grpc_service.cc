@@ -20,8 +20,12 @@ grpc::Status Respond(const grpc::ServerContext& context, F&& body) {
 
 }  // namespace
 
-ChatGrpcService::ChatGrpcService(ChatService& chat, const authn::Authenticator& authenticator)
-    : chat_(chat), authenticator_(authenticator) {}
+ChatGrpcService::ChatGrpcService(ChatService& chat, const authn::Authenticator& authenticator,
+                                 const InternalCallers& callers)
+    : chat_(chat),
+      authenticator_(authenticator),
+      gateways_(callers.gateways.begin(), callers.gateways.end()),
+      block_readers_(callers.block_readers.begin(), callers.block_readers.end()) {}
 
 absl::StatusOr<std::string> ChatGrpcService::UserCaller(const grpc::ServerContext& context) const {
   CHATTER_ASSIGN_OR_RETURN(authn::Principal caller, authenticator_.AuthenticateUser(context));
@@ -30,8 +34,10 @@ absl::StatusOr<std::string> ChatGrpcService::UserCaller(const grpc::ServerContex
   return *std::move(id);
 }
 
-absl::Status ChatGrpcService::ServiceCaller(const grpc::ServerContext& context) const {
-  return authenticator_.AuthenticateService(context).status();
+absl::Status ChatGrpcService::ServiceCaller(const grpc::ServerContext& context,
+                                            const absl::flat_hash_set<std::string>& allowed,
+                                            absl::string_view action) const {
+  return authenticator_.AuthenticateServiceAmong(context, allowed, action).status();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -282,7 +288,7 @@ grpc::Status ChatGrpcService::CheckRoomAccess(grpc::ServerContext* context,
                                               const v1::CheckRoomAccessRequest* request,
                                               v1::CheckRoomAccessResponse* response) {
   return Respond(*context, [&]() -> absl::Status {
-    CHATTER_RETURN_IF_ERROR(ServiceCaller(*context));
+    CHATTER_RETURN_IF_ERROR(ServiceCaller(*context, gateways_, "check room access"));
     std::vector<std::string> room_ids(request->room_ids().begin(), request->room_ids().end());
     CHATTER_ASSIGN_OR_RETURN(std::vector<RoomAccessResult> results,
                              chat_.CheckRoomAccess(request->user_id(), room_ids));
@@ -302,7 +308,7 @@ grpc::Status ChatGrpcService::ListMessagesSince(grpc::ServerContext* context,
                                                 const v1::ListMessagesSinceRequest* request,
                                                 v1::ListMessagesSinceResponse* response) {
   return Respond(*context, [&]() -> absl::Status {
-    CHATTER_RETURN_IF_ERROR(ServiceCaller(*context));
+    CHATTER_RETURN_IF_ERROR(ServiceCaller(*context, gateways_, "list messages since"));
     CHATTER_ASSIGN_OR_RETURN(ReplayPage page,
                              chat_.ListMessagesSince(request->user_id(), request->room_id(),
                                                      request->since_seq(), request->limit()));
@@ -317,7 +323,7 @@ grpc::Status ChatGrpcService::GetBlockRelations(grpc::ServerContext* context,
                                                 const v1::GetBlockRelationsRequest* request,
                                                 v1::GetBlockRelationsResponse* response) {
   return Respond(*context, [&]() -> absl::Status {
-    CHATTER_RETURN_IF_ERROR(ServiceCaller(*context));
+    CHATTER_RETURN_IF_ERROR(ServiceCaller(*context, block_readers_, "get block relations"));
     CHATTER_ASSIGN_OR_RETURN(BlockRelations relations, chat_.GetBlockRelations(request->user_id()));
     for (const std::string& id : relations.blocked_user_ids) response->add_blocked_user_ids(id);
     for (const std::string& id : relations.blocked_by_user_ids) {

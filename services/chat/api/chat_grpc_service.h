@@ -3,15 +3,29 @@
 // absl::Status becomes grpc::Status. Synchronous API: the domain blocks on PostgreSQL.
 #pragma once
 
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_set.h"
 #include "chatter/chat/v1/chat.grpc.pb.h"
 #include "libs/authn/authenticator.h"
 #include "services/chat/domain/chat_service.h"
 
 namespace chatter::chat {
 
+// Least privilege: service client ids (the `sub` of their service tokens) allowed per internal
+// RPC. Each of them reads any user's view of rooms, so only the caller that needs it gets it.
+struct InternalCallers {
+  // CheckRoomAccess, ListMessagesSince (CHATTER_CHAT_GATEWAYS).
+  std::vector<std::string> gateways = {"gateway"};
+  // GetBlockRelations (CHATTER_CHAT_BLOCK_READERS): realtime-svc hides presence from blocked users.
+  std::vector<std::string> block_readers = {"realtime-svc"};
+};
+
 class ChatGrpcService final : public v1::ChatService::Service {
  public:
-  ChatGrpcService(ChatService& chat, const authn::Authenticator& authenticator);
+  ChatGrpcService(ChatService& chat, const authn::Authenticator& authenticator,
+                  const InternalCallers& callers = {});
 
   grpc::Status CreateRoom(grpc::ServerContext* context, const v1::CreateRoomRequest* request,
                           v1::CreateRoomResponse* response) override;
@@ -65,11 +79,15 @@ class ChatGrpcService final : public v1::ChatService::Service {
  private:
   // The caller's user id (lower-case) from a user token.
   absl::StatusOr<std::string> UserCaller(const grpc::ServerContext& context) const;
-  // OK for a valid service token.
-  absl::Status ServiceCaller(const grpc::ServerContext& context) const;
+  // OK for a valid service token of one of `allowed`.
+  absl::Status ServiceCaller(const grpc::ServerContext& context,
+                             const absl::flat_hash_set<std::string>& allowed,
+                             absl::string_view action) const;
 
   ChatService& chat_;
   const authn::Authenticator& authenticator_;
+  absl::flat_hash_set<std::string> gateways_;
+  absl::flat_hash_set<std::string> block_readers_;
 };
 
 }  // namespace chatter::chat

@@ -26,12 +26,7 @@ RealtimeGrpcService::RealtimeGrpcService(const authn::Authenticator& authenticat
 absl::Status RealtimeGrpcService::Authorize(const grpc::ServerContextBase& context,
                                             const absl::flat_hash_set<std::string>& allowed,
                                             absl::string_view action) const {
-  CHATTER_ASSIGN_OR_RETURN(authn::Principal caller, authenticator_.AuthenticateService(context));
-  if (!allowed.contains(caller.subject)) {
-    return absl::PermissionDeniedError(
-        absl::StrCat("service client \"", caller.subject, "\" may not ", action));
-  }
-  return absl::OkStatus();
+  return authenticator_.AuthenticateServiceAmong(context, allowed, action).status();
 }
 
 grpc::Status RealtimeGrpcService::Publish(grpc::ServerContext* context,

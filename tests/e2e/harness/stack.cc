@@ -27,14 +27,6 @@ namespace {
 
 constexpr absl::Duration kReadyzPollInterval = absl::Milliseconds(50);
 constexpr absl::Duration kReadyzRequestTimeout = absl::Seconds(3);
-// The service principals auth-svc knows (AuthTestEnv) and the callers present.
-struct ServicePrincipal {
-  const char* client_id;
-  const char* secret;
-};
-constexpr ServicePrincipal kChatPrincipal = {"chat-svc", "e2e-chat-svc-secret-0123456789"};
-constexpr ServicePrincipal kRealtimePrincipal = {"realtime-svc", "e2e-realtime-secret-0123456789"};
-constexpr ServicePrincipal kGatewayPrincipal = {"gateway", "e2e-gateway-secret-0123456789"};
 
 std::string RequiredEnv(const char* name, absl::Status& status) {
   const char* value = std::getenv(name);

@@ -68,6 +68,17 @@ struct StackOptions {
   absl::Duration stop_timeout = absl::Seconds(10);
 };
 
+// The service principals every stack's auth-svc knows (AuthTestEnv), each process using its own
+// (CHATTER_SERVICE_CLIENT_ID/_SECRET); tests may act as them to check who may call what.
+struct ServicePrincipal {
+  const char* client_id;
+  const char* secret;
+};
+inline constexpr ServicePrincipal kChatPrincipal = {"chat-svc", "e2e-chat-svc-secret-0123456789"};
+inline constexpr ServicePrincipal kRealtimePrincipal = {"realtime-svc",
+                                                        "e2e-realtime-secret-0123456789"};
+inline constexpr ServicePrincipal kGatewayPrincipal = {"gateway", "e2e-gateway-secret-0123456789"};
+
 // Settings every stack gives auth-svc besides addresses and its database: a fresh random JWT
 // signing key (CHATTER_JWT_SIGNING_KEYS) and cheap argon2id parameters, so sign-ups in tests
 // take milliseconds.

@@ -54,7 +54,11 @@ class ChatGrpcServiceTest : public ::testing::Test {
     claims.subject = id;
     return As(claims);
   }
-  std::unique_ptr<grpc::ClientContext> AsService() { return As(jwtt::ServiceClaims()); }
+  std::unique_ptr<grpc::ClientContext> AsService(const std::string& client_id = "gateway") {
+    jwt::Claims claims = jwtt::ServiceClaims();
+    claims.subject = client_id;
+    return As(claims);
+  }
 
   v1::Room CreateRoom(const std::string& visibility = "") {
     v1::CreateRoomRequest request;
@@ -109,7 +113,7 @@ TEST_F(ChatGrpcServiceTest, InternalRpcsWantAServiceToken) {
   v1::CheckRoomAccessResponse response;
   EXPECT_EQ(stub_->CheckRoomAccess(AsUser().get(), request, &response).error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
-  grpc::Status ok = stub_->CheckRoomAccess(AsService().get(), request, &response);
+  grpc::Status ok = stub_->CheckRoomAccess(AsService("gateway").get(), request, &response);
   ASSERT_TRUE(ok.ok()) << ok.error_message();
   ASSERT_EQ(response.results_size(), 1);
   EXPECT_TRUE(response.results(0).allowed());
@@ -120,14 +124,60 @@ TEST_F(ChatGrpcServiceTest, InternalRpcsWantAServiceToken) {
   v1::GetBlockRelationsResponse relations_response;
   EXPECT_EQ(stub_->GetBlockRelations(AsUser().get(), relations, &relations_response).error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
-  EXPECT_TRUE(stub_->GetBlockRelations(AsService().get(), relations, &relations_response).ok());
+  EXPECT_TRUE(
+      stub_->GetBlockRelations(AsService("realtime-svc").get(), relations, &relations_response)
+          .ok());
   v1::ListMessagesSinceRequest since;
   since.set_user_id(kBob);
   since.set_room_id(room.id());
   v1::ListMessagesSinceResponse since_response;
   EXPECT_EQ(stub_->ListMessagesSince(AsUser().get(), since, &since_response).error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
-  EXPECT_TRUE(stub_->ListMessagesSince(AsService().get(), since, &since_response).ok());
+  EXPECT_TRUE(stub_->ListMessagesSince(AsService("gateway").get(), since, &since_response).ok());
+}
+
+TEST_F(ChatGrpcServiceTest, InternalRpcsAreForTheirOwnCallersOnly) {
+  v1::Room room = CreateRoom();
+  v1::CheckRoomAccessRequest access;
+  access.set_user_id(kBob);
+  access.add_room_ids(room.id());
+  v1::CheckRoomAccessResponse access_response;
+  grpc::Status refused =
+      stub_->CheckRoomAccess(AsService("realtime-svc").get(), access, &access_response);
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(refused.error_message(), "service client \"realtime-svc\" may not check room access");
+  v1::ListMessagesSinceRequest since;
+  since.set_user_id(kBob);
+  since.set_room_id(room.id());
+  v1::ListMessagesSinceResponse since_response;
+  EXPECT_EQ(
+      stub_->ListMessagesSince(AsService("chat-svc").get(), since, &since_response).error_code(),
+      grpc::StatusCode::PERMISSION_DENIED);
+  v1::GetBlockRelationsRequest relations;
+  relations.set_user_id(kBob);
+  v1::GetBlockRelationsResponse relations_response;
+  EXPECT_EQ(stub_->GetBlockRelations(AsService("gateway").get(), relations, &relations_response)
+                .error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+
+  // The lists come from configuration.
+  ChatGrpcService configured(chat_, authenticator_,
+                             {.gateways = {"edge-a", "edge-b"}, .block_readers = {}});
+  grpc::ServerBuilder builder;
+  int port = 0;
+  builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
+  builder.RegisterService(&configured);
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  auto stub = v1::ChatService::NewStub(
+      grpc::CreateChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials()));
+  EXPECT_TRUE(stub->CheckRoomAccess(AsService("edge-b").get(), access, &access_response).ok());
+  EXPECT_EQ(
+      stub->CheckRoomAccess(AsService("gateway").get(), access, &access_response).error_code(),
+      grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(stub->GetBlockRelations(AsService("realtime-svc").get(), relations, &relations_response)
+                .error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  server->Shutdown();
 }
 
 TEST_F(ChatGrpcServiceTest, ErrorsKeepTheirCodeAndField) {
