@@ -31,3 +31,20 @@ ensure_newman() {
     die "npm ci in ${POSTMAN_DIR#"$ROOT"/} failed"
   cp "$POSTMAN_DIR/package-lock.json" "$NEWMAN_STAMP"
 }
+
+BROWSER_DIR=$ROOT/tools/browser
+BROWSER_STAMP=$BROWSER_DIR/node_modules/.chatter-installed-lock
+
+# ensure_browser_check: Debian's Chromium and playwright-core (as tools/browser/package-lock.json
+# pins it; it drives the installed Chromium and downloads no browser of its own).
+ensure_browser_check() {
+  ensure_node
+  ensure_packages chromium
+  if [[ -f $BROWSER_STAMP ]] && cmp -s "$BROWSER_STAMP" "$BROWSER_DIR/package-lock.json"; then
+    return 0
+  fi
+  log "installing playwright-core (npm ci in ${BROWSER_DIR#"$ROOT"/})"
+  (cd "$BROWSER_DIR" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error) ||
+    die "npm ci in ${BROWSER_DIR#"$ROOT"/} failed"
+  cp "$BROWSER_DIR/package-lock.json" "$BROWSER_STAMP"
+}
