@@ -84,7 +84,10 @@ async function allowedOriginFlows({ gateway, wsGateway }) {
       if (frame.event === 'ready') {
         socket.send(JSON.stringify({ event: 'send_message', data: { room_id: room.id, content: 'over ws' }, ref: 's1' }));
       }
-      if (seen.some((f) => f.event === 'ack') && seen.some((f) => f.event === 'receive_message')) done();
+      // The message POSTed just before may arrive live too (chat-svc publishes after commit):
+      // wait for this one's ack and echo.
+      if (seen.some((f) => f.event === 'ack' && f.ref === 's1') &&
+          seen.some((f) => f.event === 'receive_message' && f.data.content === 'over ws')) done();
     };
     socket.onerror = () => { seen.push({ event: 'socket_error' }); resolve(seen); };
     setTimeout(done, 5000);
