@@ -12,15 +12,6 @@
 namespace chatter::gateway {
 namespace {
 
-// gRPC metadata values must be printable ASCII; user agents are client-chosen text.
-std::string PrintableAscii(absl::string_view text, size_t max_bytes) {
-  std::string out;
-  for (char c : text.substr(0, max_bytes)) {
-    if (c >= 0x20 && c <= 0x7e) out.push_back(c);
-  }
-  return out;
-}
-
 // Everything one call owns until its completion callback has run.
 struct Call {
   grpc::ClientContext context;
@@ -69,15 +60,7 @@ void GrpcForwarder::Forward(const RouteSpec& route, const google::protobuf::Mess
   call->request = grpc::ByteBuffer(&slice, 1);
   call->context.set_deadline(std::chrono::system_clock::now() +
                              absl::ToChronoNanoseconds(options_.deadline));
-  if (!metadata.access_token.empty()) {
-    call->context.AddMetadata("authorization", absl::StrCat("Bearer ", metadata.access_token));
-  }
-  if (!metadata.request_id.empty()) call->context.AddMetadata("x-request-id", metadata.request_id);
-  if (!metadata.client_ip.empty()) {
-    call->context.AddMetadata("x-forwarded-for", PrintableAscii(metadata.client_ip, 128));
-  }
-  std::string user_agent = PrintableAscii(metadata.user_agent, 256);
-  if (!user_agent.empty()) call->context.AddMetadata("x-client-user-agent", user_agent);
+  grpc_client::AddCallerMetadata(call->context, metadata);
 
   Call& started = *call;
   // The callback owns the call state. It drops the state (and with it the context's channel

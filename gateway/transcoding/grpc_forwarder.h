@@ -15,17 +15,13 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "gateway/transcoding/route_table.h"
+#include "libs/grpc_client/caller_metadata.h"
 #include "libs/grpc_client/in_flight_calls.h"
 
 namespace chatter::gateway {
 
 // What the edge passes on to the backend as gRPC metadata; empty values are not sent.
-struct ForwardMetadata {
-  std::string access_token;  // Sent as `authorization: Bearer <token>`.
-  std::string request_id;    // `x-request-id`, so one id spans gateway and services.
-  std::string client_ip;     // `x-forwarded-for`, for rate limits and session records.
-  std::string user_agent;    // `x-client-user-agent` (gRPC owns `user-agent`), for sessions.
-};
+using ForwardMetadata = grpc_client::CallerMetadata;
 
 struct GrpcForwarderOptions {
   absl::Duration deadline = absl::Seconds(10);  // Per call; beyond it the client gets 504.

@@ -27,25 +27,6 @@ std::shared_ptr<Call<Request, Response>> NewCall(const Request& request, absl::D
   return call;
 }
 
-// gRPC metadata values must be printable ASCII; user agents are client-chosen text.
-std::string PrintableAscii(absl::string_view text, size_t max_bytes) {
-  std::string out;
-  for (char c : text.substr(0, max_bytes)) {
-    if (c >= 0x20 && c <= 0x7e) out.push_back(c);
-  }
-  return out;
-}
-
-void AddUserMetadata(grpc::ClientContext& context, const UserCallContext& user) {
-  context.AddMetadata("authorization", absl::StrCat("Bearer ", user.access_token));
-  if (!user.request_id.empty()) context.AddMetadata("x-request-id", user.request_id);
-  if (!user.client_ip.empty()) {
-    context.AddMetadata("x-forwarded-for", PrintableAscii(user.client_ip, 128));
-  }
-  std::string agent = PrintableAscii(user.user_agent, 256);
-  if (!agent.empty()) context.AddMetadata("x-client-user-agent", agent);
-}
-
 // Starts `method` (a stub_->async() member call) with the call's buffers. The callback owns the
 // call and drops it (with its context's channel reference) before releasing `ticket`, so the
 // backend, which waits for its tickets, always holds the last channel reference.
@@ -105,7 +86,7 @@ void GrpcChatBackend::ListMessagesSince(const std::string& request_id,
 void GrpcChatBackend::SendMessage(const UserCallContext& user, const SendMessageRequest& request,
                                   Done<SendMessageResponse> done) {
   auto call = NewCall<SendMessageRequest, SendMessageResponse>(request, deadline_);
-  AddUserMetadata(call->context, user);
+  grpc_client::AddCallerMetadata(call->context, user);
   Start([this](auto... args) { stub_->async()->SendMessage(args...); }, std::move(call),
         std::move(done), in_flight_.Enter());
 }
@@ -113,7 +94,7 @@ void GrpcChatBackend::SendMessage(const UserCallContext& user, const SendMessage
 void GrpcChatBackend::EditMessage(const UserCallContext& user, const EditMessageRequest& request,
                                   Done<EditMessageResponse> done) {
   auto call = NewCall<EditMessageRequest, EditMessageResponse>(request, deadline_);
-  AddUserMetadata(call->context, user);
+  grpc_client::AddCallerMetadata(call->context, user);
   Start([this](auto... args) { stub_->async()->EditMessage(args...); }, std::move(call),
         std::move(done), in_flight_.Enter());
 }
@@ -122,7 +103,7 @@ void GrpcChatBackend::DeleteMessage(const UserCallContext& user,
                                     const DeleteMessageRequest& request,
                                     Done<DeleteMessageResponse> done) {
   auto call = NewCall<DeleteMessageRequest, DeleteMessageResponse>(request, deadline_);
-  AddUserMetadata(call->context, user);
+  grpc_client::AddCallerMetadata(call->context, user);
   Start([this](auto... args) { stub_->async()->DeleteMessage(args...); }, std::move(call),
         std::move(done), in_flight_.Enter());
 }
@@ -130,7 +111,7 @@ void GrpcChatBackend::DeleteMessage(const UserCallContext& user,
 void GrpcChatBackend::MarkRead(const UserCallContext& user, const MarkReadRequest& request,
                                Done<MarkReadResponse> done) {
   auto call = NewCall<MarkReadRequest, MarkReadResponse>(request, deadline_);
-  AddUserMetadata(call->context, user);
+  grpc_client::AddCallerMetadata(call->context, user);
   Start([this](auto... args) { stub_->async()->MarkRead(args...); }, std::move(call),
         std::move(done), in_flight_.Enter());
 }

@@ -14,17 +14,14 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "chatter/chat/v1/chat.grpc.pb.h"
+#include "libs/grpc_client/caller_metadata.h"
 #include "libs/grpc_client/in_flight_calls.h"
 
 namespace chatter::gateway {
 
-// Who a user call is made for: forwarded as metadata like the REST path does.
-struct UserCallContext {
-  std::string access_token;
-  std::string request_id;
-  std::string client_ip;
-  std::string user_agent;
-};
+// Who a user call is made for: forwarded as metadata like the REST path does, with the user's
+// token, so chat-svc authorizes it as it does the REST routes.
+using UserCallContext = grpc_client::CallerMetadata;
 
 template <typename T>
 using Done = std::function<void(absl::StatusOr<T>)>;
