@@ -180,7 +180,7 @@ void WsEndpoint::Open(beast::tcp_stream stream, HttpRequest request, WsAdmission
                       .user_id = admission.principal.subject,
                       .username = admission.principal.username,
                       .access_token = std::move(admission.access_token),
-                      .token_accepted_for = admission.principal.accepted_for,
+                      .token_deadline = TokenDeadline(admission.principal.accepted_for),
                       .request_id = std::move(request_id),
                       .client_ip = std::move(client_ip),
                       .user_agent = std::string(ToAbsl(request[http::field::user_agent]))};

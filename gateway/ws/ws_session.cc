@@ -595,7 +595,7 @@ void WsSession::OnAuthenticate(const nlohmann::json& data, const Ref& ref) {
                                "the token belongs to another user; open a new connection"));
   }
   identity_.access_token = *std::move(token);
-  identity_.token_accepted_for = principal->accepted_for;
+  identity_.token_deadline = TokenDeadline(principal->accepted_for);
   ArmTokenTimer();
   ordered_json ack;
   ack["user_id"] = user_id();
@@ -606,8 +606,8 @@ void WsSession::OnAuthenticate(const nlohmann::json& data, const Ref& ref) {
 void WsSession::ArmTokenTimer() {
   uint64_t epoch = ++token_epoch_;
   token_timer_.cancel();
-  if (identity_.token_accepted_for == absl::InfiniteDuration()) return;
-  token_timer_.expires_after(ToChrono(identity_.token_accepted_for));
+  if (identity_.token_deadline == std::chrono::steady_clock::time_point::max()) return;
+  token_timer_.expires_at(identity_.token_deadline);
   token_timer_.async_wait([self = shared_from_this(), epoch](beast::error_code ec) {
     if (ec || epoch != self->token_epoch_ || !self->open()) return;
     log::Write(log::Level::kInfo, self->identity_.request_id, "websocket access token expired",

@@ -37,9 +37,11 @@ struct WsIdentity {
   std::string user_id;
   std::string username;
   std::string access_token;  // Forwarded to chat-svc for the user's own actions.
-  // How much longer `access_token` is accepted (Principal::accepted_for): the session closes
-  // with 4401 when it runs out, unless an `authenticate` event brought a newer token.
-  absl::Duration token_accepted_for = absl::InfiniteDuration();
+  // When `access_token` stops being accepted (verification time + Principal::accepted_for): the
+  // session closes with 4401 then, unless an `authenticate` event brought a newer token. Fixed
+  // at admission, so the handshake and the connect rooms' check do not push it back.
+  std::chrono::steady_clock::time_point token_deadline =
+      std::chrono::steady_clock::time_point::max();
   std::string request_id;  // Of the upgrade request; on every log line of the session.
   std::string client_ip;
   std::string user_agent;
@@ -54,6 +56,11 @@ struct WsSessionDeps {
   RoomIndex& index;
   WsMetrics& metrics;
 };
+
+// The steady-clock instant `accepted_for` from now.
+inline std::chrono::steady_clock::time_point TokenDeadline(absl::Duration accepted_for) {
+  return std::chrono::steady_clock::now() + absl::ToChronoMilliseconds(accepted_for);
+}
 
 class WsSession final : public Subscriber, public std::enable_shared_from_this<WsSession> {
  public:

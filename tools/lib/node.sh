@@ -39,6 +39,10 @@ BROWSER_STAMP=$BROWSER_DIR/node_modules/.chatter-installed-lock
 # pins it; it drives the installed Chromium and downloads no browser of its own).
 ensure_browser_check() {
   ensure_node
+  # playwright-core needs Node.js 20 or later; Debian 12's own nodejs is 18.
+  local major
+  major=$(node -p 'process.versions.node.split(".")[0]')
+  ((major >= 20)) || die "tools/dev browser-check needs Node.js >= 20 (playwright-core); this node is $(node --version)"
   ensure_packages chromium
   if [[ -f $BROWSER_STAMP ]] && cmp -s "$BROWSER_STAMP" "$BROWSER_DIR/package-lock.json"; then
     return 0
