@@ -40,6 +40,9 @@ ABSL_FLAG(double, min_completeness, 100,
 ABSL_FLAG(int64_t, max_errors, 0, "Most errors (send, connection, duplicates) that still exit 0.");
 ABSL_FLAG(uint64_t, seed, 0, "Seed for picking senders (0: random).");
 ABSL_FLAG(bool, json, false, "Also print the result as one JSON object on its own line.");
+ABSL_FLAG(std::string, watch, "",
+          "Server processes to measure, name=pid,...: the report shows each one's CPU seconds "
+          "from the first send until every delivery is in, per message and per delivery.");
 
 namespace chatter::loadgen {
 namespace {
@@ -196,6 +199,9 @@ absl::StatusOr<Options> OptionsFromFlags(uint64_t random_bits) {
   options.seed = absl::GetFlag(FLAGS_seed);
   if (options.seed == 0) options.seed = random_bits | 1;
   options.json = absl::GetFlag(FLAGS_json);
+  absl::StatusOr<std::vector<WatchedProcess>> watch = ParseWatchList(absl::GetFlag(FLAGS_watch));
+  if (!watch.ok()) return watch.status();
+  options.watch = *std::move(watch);
   if (absl::Status valid = ValidateOptions(options); !valid.ok()) return valid;
   return options;
 }

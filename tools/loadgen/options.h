@@ -9,6 +9,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "tools/loadgen/process_usage.h"
 
 namespace chatter::loadgen {
 
@@ -45,6 +46,8 @@ struct Options {
   int64_t max_errors = 0;
   uint64_t seed = 0;
   bool json = false;
+  // Server processes whose CPU and peak RSS the report shows (tools/dev bench fills it).
+  std::vector<WatchedProcess> watch;
 };
 
 // Rewrites "--ws-connect-rate=5" to "--ws_connect_rate=5": absl flag names cannot contain dashes,

@@ -44,6 +44,77 @@ nlohmann::json BreakdownJson(const Map& counts) {
   return json;
 }
 
+double MicrosPer(double seconds, uint64_t count) {
+  return count > 0 ? seconds * 1e6 / static_cast<double>(count) : 0;
+}
+
+// The gateway is the edge; the message path behind it is everything else.
+bool IsGateway(const ProcessUsage& process) { return process.name == "gateway"; }
+
+struct CpuTotals {
+  double all = 0;
+  double outside_gateway = 0;
+};
+
+CpuTotals TotalCpu(const std::vector<ProcessUsage>& processes) {
+  CpuTotals totals;
+  for (const ProcessUsage& process : processes) {
+    totals.all += process.cpu_seconds;
+    if (!IsGateway(process)) totals.outside_gateway += process.cpu_seconds;
+  }
+  return totals;
+}
+
+std::string UsageText(const Report& r) {
+  if (r.processes.empty()) return "";
+  const uint64_t messages = r.deliveries.acked;
+  const uint64_t deliveries = r.deliveries.received_total;
+  std::string text = absl::StrFormat(
+      "server CPU    from the first send to the end of the drain (%.1f s); per acked message "
+      "(%d) and per delivery (%d)\n",
+      absl::ToDoubleSeconds(r.send_elapsed + r.drain_elapsed), messages, deliveries);
+  for (const ProcessUsage& p : r.processes) {
+    if (!p.ok) {
+      absl::StrAppendFormat(&text, "  %-16s pid %d could not be read\n", p.name, p.pid);
+      continue;
+    }
+    absl::StrAppendFormat(
+        &text, "  %-16s %7.2f s  %8.1f us/msg  %6.2f us/delivery  peak RSS %.1f MiB\n", p.name,
+        p.cpu_seconds, MicrosPer(p.cpu_seconds, messages), MicrosPer(p.cpu_seconds, deliveries),
+        static_cast<double>(p.peak_rss_kib) / 1024.0);
+  }
+  CpuTotals totals = TotalCpu(r.processes);
+  absl::StrAppendFormat(&text, "  %-16s %7.2f s  %8.1f us/msg  %6.2f us/delivery\n", "all",
+                        totals.all, MicrosPer(totals.all, messages),
+                        MicrosPer(totals.all, deliveries));
+  absl::StrAppendFormat(&text, "  %-16s %7.2f s  %8.1f us/msg  %6.2f us/delivery\n",
+                        "all but gateway", totals.outside_gateway,
+                        MicrosPer(totals.outside_gateway, messages),
+                        MicrosPer(totals.outside_gateway, deliveries));
+  return text;
+}
+
+nlohmann::json UsageJson(const Report& r) {
+  const uint64_t messages = r.deliveries.acked;
+  const uint64_t deliveries = r.deliveries.received_total;
+  nlohmann::json processes = nlohmann::json::array();
+  for (const ProcessUsage& p : r.processes) {
+    processes.push_back({{"name", p.name},
+                         {"pid", p.pid},
+                         {"ok", p.ok},
+                         {"cpu_s", p.cpu_seconds},
+                         {"us_per_message", MicrosPer(p.cpu_seconds, messages)},
+                         {"us_per_delivery", MicrosPer(p.cpu_seconds, deliveries)},
+                         {"peak_rss_kib", p.peak_rss_kib}});
+  }
+  CpuTotals totals = TotalCpu(r.processes);
+  return {{"processes", processes},
+          {"cpu_s", totals.all},
+          {"us_per_message", MicrosPer(totals.all, messages)},
+          {"us_per_delivery", MicrosPer(totals.all, deliveries)},
+          {"outside_gateway_us_per_message", MicrosPer(totals.outside_gateway, messages)}};
+}
+
 }  // namespace
 
 uint64_t Report::Errors() const {
@@ -91,8 +162,11 @@ std::string FormatText(const Report& r, bool passed) {
   absl::StrAppend(&text, "latency ms    ", LatencyLine(d.delivery_latency),
                   "  send -> receive_message\n");
   absl::StrAppend(&text, "ack ms        ", LatencyLine(d.ack_latency), "\n");
-  absl::StrAppendFormat(&text, "other         order violations %d, unexpected replies %d\n",
-                        c.order_violations, d.unexpected_replies);
+  absl::StrAppendFormat(&text,
+                        "other         order violations %d, unfilled gaps %d, resync_required %d, "
+                        "unexpected replies %d\n",
+                        c.order_violations, c.unfilled_gaps, c.resyncs, d.unexpected_replies);
+  absl::StrAppend(&text, UsageText(r));
   absl::StrAppendFormat(&text, "elapsed       %.1f s (sending %.1f s, drain %.1f s)\n",
                         absl::ToDoubleSeconds(r.total_elapsed),
                         absl::ToDoubleSeconds(r.send_elapsed),
@@ -137,6 +211,9 @@ nlohmann::json ToJson(const Report& r, bool passed) {
       {"foreign", d.foreign},
       {"unexpected_replies", d.unexpected_replies},
       {"order_violations", c.order_violations},
+      {"unfilled_gaps", c.unfilled_gaps},
+      {"resyncs", c.resyncs},
+      {"server_cpu", UsageJson(r)},
       {"completeness_percent", d.CompletenessPercent()},
       {"latency", LatencyJson(d.delivery_latency)},
       {"ack_latency", LatencyJson(d.ack_latency)},

@@ -8,6 +8,7 @@
 
 #include "absl/time/time.h"
 #include "tools/loadgen/delivery_ledger.h"
+#include "tools/loadgen/process_usage.h"
 #include "tools/loadgen/run_recorder.h"
 
 namespace chatter::loadgen {
@@ -32,6 +33,8 @@ struct Report {
   absl::Duration total_elapsed;
   LedgerTotals deliveries;
   ConnectionStats connections;
+  // CPU of the watched server processes from the first send until the drain ended.
+  std::vector<ProcessUsage> processes;
 
   // Everything that breaks the contract: failed or unanswered sends, duplicates, deliveries to
   // the wrong place, replies to nothing, connection failures and unexpected closes.

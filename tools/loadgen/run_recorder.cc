@@ -9,7 +9,7 @@ namespace chatter::loadgen {
 uint64_t ConnectionStats::Errors() const {
   uint64_t errors = static_cast<uint64_t>(failed) + static_cast<uint64_t>(unexpected_closes);
   for (const auto& [code, count] : unsolicited_errors) errors += count;
-  return errors + order_violations;
+  return errors + order_violations + unfilled_gaps;
 }
 
 RunRecorder::RunRecorder(const RoomPlan& plan, std::vector<std::string> room_ids, std::string run,
@@ -59,8 +59,13 @@ void RunRecorder::OnFrame(int connection, const ServerFrame& frame, int64_t rece
       if (states_.at(connection) != State::kLive) return;
       if (probe && delivery->seq >= 0) {
         // An equal seq is a repeat, which the ledger counts as a duplicate.
-        if (delivery->seq < last_seq_[connection]) ++stats_.order_violations;
-        last_seq_[connection] = std::max(last_seq_[connection], delivery->seq);
+        int64_t last = last_seq_[connection];
+        if (delivery->seq < last) ++stats_.order_violations;
+        // Before the first message the member's starting point is unknown (-1).
+        if (last >= 0 && delivery->seq > last + 1) {
+          stats_.unfilled_gaps += static_cast<uint64_t>(delivery->seq - last - 1);
+        }
+        last_seq_[connection] = std::max(last, delivery->seq);
       }
     }
     if (!probe) {
@@ -68,6 +73,17 @@ void RunRecorder::OnFrame(int connection, const ServerFrame& frame, int64_t rece
       return;
     }
     ledger_.RecordReceipt(seat.room, seat.slot, probe->id, probe->send_ns, receive_ns);
+    return;
+  }
+  if (frame.event == "resync_required") {
+    std::lock_guard lock(mu_);
+    if (states_.at(connection) != State::kLive) return;
+    ++stats_.resyncs;
+    // The client reads up to last_seq over REST; live delivery goes on after it.
+    auto last_seq = frame.data.find("last_seq");
+    if (last_seq != frame.data.end() && last_seq->is_number_integer()) {
+      last_seq_[connection] = std::max(last_seq_[connection], last_seq->get<int64_t>());
+    }
     return;
   }
   if (frame.event != "ack" && frame.event != "error") return;  // presence, typing, ...

@@ -24,6 +24,10 @@ struct ConnectionStats {
   std::map<int, int> close_codes;  // Of unexpected closes; 0 = ended without a close frame.
   std::map<std::string, uint64_t> unsolicited_errors;  // `error` frames without a ref, by code.
   uint64_t order_violations = 0;  // A member saw a room seq below one it had seen.
+  // Seqs a member never saw although it saw a later one, and was not told resync_required for:
+  // live messages lost in silence.
+  uint64_t unfilled_gaps = 0;
+  uint64_t resyncs = 0;  // resync_required frames (the client would read history over REST).
 
   uint64_t Errors() const;
 };

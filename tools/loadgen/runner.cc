@@ -162,6 +162,7 @@ absl::StatusOr<Report> Runner::Run() {
   absl::Duration connect_elapsed = absl::Now() - connect_start;
 
   // Send for warmup + duration.
+  std::vector<ProcessUsage> usage_at_start = SampleUsage(o.watch);
   absl::Time send_start = absl::Now();
   Sender sender(SenderContext{.plan = plan,
                               .room_ids = setup->room_ids,
@@ -178,6 +179,7 @@ absl::StatusOr<Report> Runner::Run() {
   absl::Time drain_start = absl::Now();
   PollUntil([&] { return ledger.AllDelivered(); }, drain_start + o.drain);
   absl::Duration drain_elapsed = absl::Now() - drain_start;
+  std::vector<ProcessUsage> usage = MergeByName(UsageBetween(usage_at_start, SampleUsage(o.watch)));
 
   Report report{.users = o.users,
                 .rooms = o.rooms,
@@ -191,7 +193,8 @@ absl::StatusOr<Report> Runner::Run() {
                 .drain_elapsed = drain_elapsed,
                 .total_elapsed = absl::ZeroDuration(),  // Set once the connections are closed.
                 .deliveries = ledger.Totals(),
-                .connections = recorder.Stats()};
+                .connections = recorder.Stats(),
+                .processes = std::move(usage)};
 
   // Closes after the snapshot count for nothing; wait briefly so the server sees clean closes.
   for (const auto& connection : connections) connection->Close();

@@ -91,5 +91,19 @@ TEST(ReportTest, JsonCarriesTheSameFigures) {
   EXPECT_EQ(json["errors"], 0);
 }
 
+TEST(ReportTest, ServerCpuIsShownPerMessageAndPerDelivery) {
+  Report report = CleanReport();  // 200 acked messages, 1000 deliveries.
+  report.processes = {{.name = "gateway", .pid = 1, .cpu_seconds = 0.5, .peak_rss_kib = 2048},
+                      {.name = "chat-svc", .pid = 2, .cpu_seconds = 0.1, .peak_rss_kib = 1024}};
+  std::string text = FormatText(report, true);
+  EXPECT_THAT(text, HasSubstr("gateway             0.50 s    2500.0 us/msg  500.00 us/delivery  "
+                              "peak RSS 2.0 MiB"));
+  EXPECT_THAT(text, HasSubstr("all but gateway     0.10 s     500.0 us/msg  100.00 us/delivery"));
+  nlohmann::json json = ToJson(report, true);
+  EXPECT_DOUBLE_EQ(json["server_cpu"]["us_per_delivery"].get<double>(), 600.0);
+  EXPECT_DOUBLE_EQ(json["server_cpu"]["outside_gateway_us_per_message"].get<double>(), 500.0);
+  EXPECT_EQ(json["server_cpu"]["processes"][1]["name"], "chat-svc");
+}
+
 }  // namespace
 }  // namespace chatter::loadgen

@@ -116,6 +116,25 @@ TEST_F(RunRecorderTest, SeqGoingBackwardsIsAnOrderViolation) {
   EXPECT_EQ(ledger_.Totals().duplicates, 1u);
 }
 
+TEST_F(RunRecorderTest, SkippedSeqsAreUnfilledGapsUnlessAResyncCoveredThem) {
+  AllReady();
+  uint64_t id = ledger_.RecordSend(0, 100, true);
+  recorder_.OnFrame(0, Receive("room-a", id, 3), 200);  // The first one sets the start.
+  recorder_.OnFrame(0, Receive("room-a", id, 6), 200);  // 4 and 5 never came.
+  EXPECT_EQ(recorder_.Stats().unfilled_gaps, 2u);
+  recorder_.OnFrame(
+      0,
+      ServerFrame{
+          .event = "resync_required", .ref = "", .data = {{"room_id", "room-a"}, {"last_seq", 9}}},
+      200);
+  recorder_.OnFrame(0, Receive("room-a", id, 10), 200);  // 7-9 are the client's to read.
+  ConnectionStats stats = recorder_.Stats();
+  EXPECT_EQ(stats.unfilled_gaps, 2u);
+  EXPECT_EQ(stats.resyncs, 1u);
+  EXPECT_EQ(stats.order_violations, 0u);
+  EXPECT_EQ(stats.Errors(), 2u);
+}
+
 TEST_F(RunRecorderTest, UnexpectedClosesAreCountedByCodeRequestedOnesAreNot) {
   AllReady();
   recorder_.OnClosed(0, 1008, "slow consumer", /*requested=*/false);
