@@ -35,7 +35,13 @@ absl::StatusOr<Principal> Authenticator::AuthenticateServiceAmong(
 }
 
 absl::StatusOr<Principal> Authenticator::AuthenticateToken(absl::string_view token) const {
-  CHATTER_ASSIGN_OR_RETURN(jwt::Claims claims, verifier_.Verify(token));
+  std::optional<jwt::Claims> cached = verified_.Find(token);
+  if (!cached) {
+    CHATTER_ASSIGN_OR_RETURN(jwt::Claims verified, verifier_.Verify(token));
+    verified_.Remember(token, verified);
+    cached = std::move(verified);
+  }
+  jwt::Claims claims = *std::move(cached);
   Principal principal;
   principal.subject = std::move(claims.subject);
   principal.expires_at = claims.expires_at;

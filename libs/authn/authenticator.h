@@ -10,6 +10,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "libs/authn/verified_token_cache.h"
 #include "libs/jwt/verifier.h"
 
 namespace chatter::authn {
@@ -27,8 +28,12 @@ struct Principal {
 
 class Authenticator {
  public:
+  // Tokens remembered as verified (see VerifiedTokenCache); 0 verifies every call.
+  static constexpr size_t kDefaultCachedTokens = 50000;
+
   // `verifier` must outlive the authenticator.
-  explicit Authenticator(const jwt::Verifier& verifier) : verifier_(verifier) {}
+  explicit Authenticator(const jwt::Verifier& verifier, size_t cached_tokens = kDefaultCachedTokens)
+      : verifier_(verifier), verified_(verifier, cached_tokens) {}
 
   // Any valid token. UNAUTHENTICATED for a missing, malformed or invalid one (the reason is
   // the verifier's short text, safe to return to the client).
@@ -53,6 +58,8 @@ class Authenticator {
                                              Principal::Kind kind) const;
 
   const jwt::Verifier& verifier_;
+  // A token's signature is checked once; later calls with it cost a digest and a lookup.
+  mutable VerifiedTokenCache verified_;
 };
 
 }  // namespace chatter::authn

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "libs/log/log.h"
 #include "libs/pg/migrator.h"
+#include "libs/process/mutex_tuning.h"
 #include "libs/redis/redis_ping.h"
 
 #ifndef CHATTER_VERSION
@@ -29,6 +30,7 @@ void PrintUsage(const std::string& name) {
 
 ServiceRuntime::ServiceRuntime(ServiceSpec spec, int argc, char** argv)
     : spec_(std::move(spec)), command_(argc > 1 ? argv[1] : ""), config_(env_) {
+  process::UseReleaseMutexSettings();
   log_level_ =
       config_.Enum("CHATTER_LOG_LEVEL", "info", {"trace", "debug", "info", "warn", "error"});
   server_options_.listen_address =

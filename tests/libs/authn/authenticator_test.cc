@@ -147,6 +147,50 @@ TEST_F(AuthenticatorTest, InvalidTokensAreUnauthenticatedWithTheVerifiersReason)
   EXPECT_EQ(missing.status().message(), "missing bearer token");
 }
 
+TEST_F(AuthenticatorTest, AVerifiedTokenIsRememberedUntilItExpires) {
+  std::string token = signer_.Sign(UserClaims());
+  ASSERT_TRUE(authenticator_.AuthenticateToken(token).ok());
+  // The signature is not checked again: with its key gone the token still passes ...
+  keys_.Replace({});
+  absl::StatusOr<Principal> again = authenticator_.AuthenticateToken(token);
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(again->username, "alice");
+  EXPECT_GT(again->accepted_for, absl::ZeroDuration());
+  // ... while a token never seen is verified (and fails) ...
+  EXPECT_EQ(authenticator_.AuthenticateToken(signer_.Sign(ServiceClaims())).status().message(),
+            "token key unknown");
+  // ... and the remembered one stops at its expiry plus the leeway, like the verifier.
+  clock_.Set(kNow + absl::Minutes(15) + absl::Seconds(29));
+  EXPECT_TRUE(authenticator_.AuthenticateToken(token).ok());
+  clock_.Set(kNow + absl::Minutes(15) + absl::Seconds(31));
+  EXPECT_EQ(authenticator_.AuthenticateToken(token).status().code(),
+            absl::StatusCode::kUnauthenticated);
+}
+
+TEST_F(AuthenticatorTest, WithoutACacheEveryCallIsVerified) {
+  Authenticator uncached(verifier_, /*cached_tokens=*/0);
+  std::string token = signer_.Sign(UserClaims());
+  ASSERT_TRUE(uncached.AuthenticateToken(token).ok());
+  keys_.Replace({});
+  EXPECT_FALSE(uncached.AuthenticateToken(token).ok());
+}
+
+TEST(VerifiedTokenCacheTest, StaysWithinItsBound) {
+  jwt::SigningKey key = TestKey("k1", 1);
+  jwt::Signer signer{{key}};
+  jwt::KeySet keys{{jwt::PublicKeyOf(key)}};
+  FakeClock clock;
+  jwt::Verifier verifier{keys, {.issuer = kIssuer, .audience = kAudience}, clock};
+  VerifiedTokenCache cache(verifier, 3);
+  for (int i = 0; i < 10; ++i) {
+    jwt::Claims claims = UserClaims();
+    claims.token_id = "token-" + std::to_string(i);
+    cache.Remember(signer.Sign(claims), claims);
+    EXPECT_LE(cache.size(), 3u);
+  }
+  EXPECT_FALSE(cache.Find("never-seen").has_value());
+}
+
 TEST_F(AuthenticatorTest, UnknownTokenTypeIsUnauthenticated) {
   jwt::Claims claims = UserClaims();
   claims.type = "admin";
