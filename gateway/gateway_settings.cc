@@ -71,7 +71,7 @@ GatewaySettings ReadGatewaySettings(config::ConfigReader& reader) {
   settings.admin_listen = reader.HostPort("CHATTER_ADMIN_LISTEN", "127.0.0.1:9100");
   settings.io_threads = static_cast<int>(reader.Int("CHATTER_HTTP_THREADS", 2, 1, 256));
   settings.auth_address = reader.HostPort("CHATTER_AUTH_ADDR", "127.0.0.1:50051");
-  settings.chat_address = reader.HostPort("CHATTER_CHAT_ADDR", "127.0.0.1:50052");
+  settings.chat_address = reader.GrpcTarget("CHATTER_CHAT_ADDR", "127.0.0.1:50052");
   settings.realtime_target = reader.GrpcTarget("CHATTER_REALTIME_ADDR", "127.0.0.1:50053");
   settings.backend_timeout = reader.Millis("CHATTER_BACKEND_TIMEOUT_MS", 1000, 10, 60000);
   settings.backend_call_timeout =

@@ -29,6 +29,7 @@
 #include "gateway/ws/event_fanout.h"
 #include "gateway/ws/realtime_bridge.h"
 #include "gateway/ws/room_index.h"
+#include "gateway/ws/room_sequencer.h"
 #include "gateway/ws/ws_endpoint.h"
 #include "gateway/ws/ws_metrics.h"
 #include "libs/authn/service_token_source.h"
@@ -37,6 +38,7 @@
 #include "libs/log/log.h"
 #include "libs/metrics/admin_server.h"
 #include "libs/metrics/registry.h"
+#include "libs/process/mutex_tuning.h"
 #include "libs/process/shutdown_signal.h"
 #include "libs/redis/redis_client.h"
 #include "libs/redis/redis_url.h"
@@ -71,6 +73,7 @@ void Drain(const gateway::HttpServer& server, const gateway::WsEndpoint& websock
 
 int main(int argc, char** argv) {
   process::ShutdownSignal shutdown_signal;  // Before any thread starts.
+  process::UseReleaseMutexSettings();
   if (argc > 1 && std::string_view(argv[1]) == "--version") {
     std::cout << "gateway " << CHATTER_VERSION << "\n";
     return 0;
@@ -112,9 +115,12 @@ int main(int argc, char** argv) {
   };
   gateway::RoomIndex room_index;
   gateway::EventFanout fanout(room_index, registry);
-  gateway::RealtimeBridge bridge(realtime_channel, cached_token, fanout, registry,
-                                 {.gateway_id = uuids.NewV7(), .version = CHATTER_VERSION});
   gateway::GrpcChatBackend chat_backend(chat_channel, cached_token, settings.backend_call_timeout);
+  std::string gateway_id = uuids.NewV7();
+  gateway::RoomSequencer sequencer(fanout, room_index, chat_backend, registry,
+                                   {.request_id = gateway_id});
+  gateway::RealtimeBridge bridge(realtime_channel, cached_token, sequencer, registry,
+                                 {.gateway_id = gateway_id, .version = CHATTER_VERSION});
   gateway::WsMetrics ws_metrics(registry);
 
   gateway::BackendReadiness readiness(
@@ -202,7 +208,7 @@ int main(int argc, char** argv) {
                                   .rate_limiter = &rate_limiter});
   gateway::WsEndpoint websockets(
       settings.ws, (*verification)->authenticator(), cors, request_ids, uuids, chat_backend, bridge,
-      room_index, ws_metrics,
+      room_index, sequencer, ws_metrics,
       {.client_addresses = &*client_addresses, .rate_limiter = &rate_limiter});
 
   gateway::HttpServer server(io, settings.http, dispatcher, &websockets);
@@ -224,6 +230,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   token_keeper.Start();
+  sequencer.Start();
   bridge.Start();
   if (shared_buckets) shared_buckets->Start();
   auto work = boost::asio::make_work_guard(io);
@@ -237,6 +244,7 @@ int main(int argc, char** argv) {
   websockets.CloseAll(1012, "server restarting");
   Drain(server, websockets, settings.shutdown_grace);
   bridge.Stop();
+  sequencer.Stop();
   token_keeper.Stop();
   // Requests waiting for a rate-limit decision counted as in flight, so Drain waited for them;
   // whatever is still queued now is decided locally and dropped with the I/O context.

@@ -51,6 +51,7 @@ absl::StatusOr<Encoded> EncodePayload(const RoomEvent& event) {
       return Encoded{typing.started() ? "typing_start" : "typing_stop", std::move(data),
                      typing.room_id()};
     }
+    case RoomEvent::kHead:  // For the gateway's sequencer; never shown to clients.
     case RoomEvent::PAYLOAD_NOT_SET:
       break;
   }
@@ -77,6 +78,13 @@ absl::StatusOr<std::shared_ptr<const RoomDelivery>> EncodeRoomEvent(const RoomEv
 
 Frame EncodePresence(const realtime::v1::Presence& presence) {
   return EncodeFrame("presence", EncodeJson(presence));
+}
+
+Frame EncodeResync(const std::string& room_id, int64_t last_seq) {
+  ordered_json data;
+  data["room_id"] = room_id;
+  data["last_seq"] = last_seq;
+  return EncodeFrame("resync_required", std::move(data));
 }
 
 Frame EncodeMessageEvent(absl::string_view event, const common::v1::Message& message) {

@@ -21,6 +21,8 @@ struct RoomDelivery {
   Frame frame;
   // Set for message_created only: the seq a replay may already have delivered.
   std::optional<int64_t> created_seq;
+  // Set for resync_required only: the room's events up to here are to be read over REST.
+  std::optional<int64_t> resync_seq;
   // When the change happened, for the fan-out latency metric (InfinitePast when unknown).
   absl::Time occurred_at = absl::InfinitePast();
 };
@@ -32,6 +34,9 @@ absl::StatusOr<std::shared_ptr<const RoomDelivery>> EncodeRoomEvent(
 
 // `presence` {"user_id","status","last_seen"} (last_seen null when absent).
 Frame EncodePresence(const realtime::v1::Presence& presence);
+
+// `resync_required` {"room_id","last_seq"}: the client reads the room's history up to last_seq.
+Frame EncodeResync(const std::string& room_id, int64_t last_seq);
 
 // A message as `event` ("receive_message" for replays).
 Frame EncodeMessageEvent(absl::string_view event, const common::v1::Message& message);

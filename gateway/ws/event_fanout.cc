@@ -15,7 +15,10 @@ EventFanout::EventFanout(RoomIndex& index, metrics::Registry& registry)
                                            {{"kind", "room"}})),
       presence_deliveries_(registry.GetCounter("ws_fanout_deliveries_total",
                                                "Events handed to local sessions, by kind.",
-                                               {{"kind", "presence"}})) {}
+                                               {{"kind", "presence"}})),
+      resync_deliveries_(registry.GetCounter("ws_fanout_deliveries_total",
+                                             "Events handed to local sessions, by kind.",
+                                             {{"kind", "resync"}})) {}
 
 void EventFanout::OnRoomEvent(const realtime::v1::RoomEvent& event) {
   absl::StatusOr<std::shared_ptr<const RoomDelivery>> delivery = EncodeRoomEvent(event);
@@ -46,6 +49,16 @@ void EventFanout::OnRoomEvent(const realtime::v1::RoomEvent& event) {
       session->RevokeRoom(event.room_id());
     }
   }
+}
+
+void EventFanout::OnResync(const std::string& room_id, int64_t last_seq) {
+  auto delivery = std::make_shared<RoomDelivery>();
+  delivery->room_id = room_id;
+  delivery->frame = EncodeResync(room_id, last_seq);
+  delivery->resync_seq = last_seq;
+  std::vector<RoomIndex::SubscriberPtr> sessions = index_.InRoom(room_id);
+  for (const RoomIndex::SubscriberPtr& session : sessions) session->DeliverRoomEvent(delivery);
+  resync_deliveries_.Inc(static_cast<double>(sessions.size()));
 }
 
 void EventFanout::OnPresence(const realtime::v1::PresenceEvent& event) {

@@ -21,12 +21,16 @@ class EventFanout {
   // Once per session subscribed to any of room_ids or belonging to user_ids; never to sessions
   // of hidden_from_user_ids nor of the user whose presence it is.
   void OnPresence(const realtime::v1::PresenceEvent& event);
+  // `resync_required` {room_id, last_seq} to every session subscribed to the room: live events
+  // up to last_seq are lost and the client reads them over REST.
+  void OnResync(const std::string& room_id, int64_t last_seq);
 
  private:
   RoomIndex& index_;
   metrics::Counter& invalid_events_;
   metrics::Counter& room_deliveries_;
   metrics::Counter& presence_deliveries_;
+  metrics::Counter& resync_deliveries_;
 };
 
 }  // namespace chatter::gateway

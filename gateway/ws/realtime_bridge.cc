@@ -109,11 +109,11 @@ class RealtimeBridge::Stream final : public grpc::ClientBidiReactor<GatewayFrame
 };
 
 RealtimeBridge::RealtimeBridge(std::shared_ptr<grpc::ChannelInterface> channel,
-                               ServiceTokenProvider service_token, EventFanout& fanout,
+                               ServiceTokenProvider service_token, RealtimeEventSink& events,
                                metrics::Registry& registry, RealtimeBridgeOptions options)
     : stub_(realtime::v1::RealtimeService::NewStub(std::move(channel))),
       service_token_(std::move(service_token)),
-      fanout_(fanout),
+      events_(events),
       options_(std::move(options)),
       reconnects_total_(registry.GetCounter("realtime_bridge_reconnects_total",
                                             "Connect streams to realtime-svc that ended.")),
@@ -274,13 +274,20 @@ void RealtimeBridge::OnFrame(const RealtimeFrame& frame) {
       log::Info("connected to realtime-svc",
                 {{"instance_id", frame.welcome().instance_id()},
                  {"heartbeat_interval_ms", frame.welcome().heartbeat_interval_ms()}});
+      // Whatever was published while this gateway had no stream went nowhere.
+      events_.OnEventsMayBeLost();
       return;
     }
     case RealtimeFrame::kRoomEvent:
-      fanout_.OnRoomEvent(frame.room_event());
+      events_.OnRoomEvent(frame.room_event());
       return;
     case RealtimeFrame::kPresence:
-      fanout_.OnPresence(frame.presence());
+      events_.OnPresence(frame.presence());
+      return;
+    case RealtimeFrame::kEventsLost:
+      log::Warn("realtime-svc may have lost events; checking every room",
+                {{"reason", frame.events_lost().reason()}});
+      events_.OnEventsMayBeLost();
       return;
     case RealtimeFrame::FRAME_NOT_SET:
       return;

@@ -1,6 +1,7 @@
 // The gateway's one Connect stream to realtime-svc: reports this gateway's sessions and their
 // rooms (RealtimeLink), hands incoming room events and presence to the EventFanout, sends
-// heartbeats, and reconnects with jittered backoff, re-sending its whole state each time.
+// heartbeats, and reconnects with jittered backoff, re-sending its whole state each time. Each
+// welcome (and each `events_lost`) tells the sink that events may have been lost meanwhile.
 #pragma once
 
 #include <grpcpp/channel.h>
@@ -18,7 +19,7 @@
 #include "absl/time/time.h"
 #include "chatter/realtime/v1/realtime.grpc.pb.h"
 #include "gateway/ws/chat_backend.h"
-#include "gateway/ws/event_fanout.h"
+#include "gateway/ws/realtime_event_sink.h"
 #include "gateway/ws/realtime_link.h"
 #include "libs/metrics/registry.h"
 
@@ -39,10 +40,10 @@ struct RealtimeBridgeOptions {
 
 class RealtimeBridge final : public RealtimeLink {
  public:
-  // `fanout` and `registry` must outlive the bridge. `channel` may balance over several
+  // `events` and `registry` must outlive the bridge. `channel` may balance over several
   // realtime-svc addresses (pick_first: the first that answers).
   RealtimeBridge(std::shared_ptr<grpc::ChannelInterface> channel,
-                 ServiceTokenProvider service_token, EventFanout& fanout,
+                 ServiceTokenProvider service_token, RealtimeEventSink& events,
                  metrics::Registry& registry, RealtimeBridgeOptions options);
   ~RealtimeBridge() override;  // Stop()s.
   RealtimeBridge(const RealtimeBridge&) = delete;
@@ -81,7 +82,7 @@ class RealtimeBridge final : public RealtimeLink {
 
   std::unique_ptr<realtime::v1::RealtimeService::Stub> stub_;
   ServiceTokenProvider service_token_;
-  EventFanout& fanout_;
+  RealtimeEventSink& events_;
   RealtimeBridgeOptions options_;
   metrics::Counter& reconnects_total_;
   metrics::Counter& overflows_total_;

@@ -91,7 +91,8 @@ absl::StatusOr<WsAdmission> AdmitUpgrade(const HttpRequest& request,
 WsEndpoint::WsEndpoint(const WsOptions& options, const authn::Authenticator& authenticator,
                        const CorsPolicy& cors, RequestIdSource& request_ids,
                        ids::UuidGenerator& uuids, ChatBackend& chat, RealtimeLink& realtime,
-                       RoomIndex& index, WsMetrics& metrics, WsEdgeGuards guards)
+                       RoomIndex& index, RoomSequencer& sequencer, WsMetrics& metrics,
+                       WsEdgeGuards guards)
     : options_(options),
       authenticator_(authenticator),
       cors_(cors),
@@ -102,6 +103,7 @@ WsEndpoint::WsEndpoint(const WsOptions& options, const authn::Authenticator& aut
             .chat = chat,
             .realtime = realtime,
             .index = index,
+            .sequencer = sequencer,
             .metrics = metrics},
       guards_(guards) {}
 

@@ -52,8 +52,8 @@ class WsEndpoint final : public UpgradeHandler {
   // Everything must outlive the endpoint and its sessions.
   WsEndpoint(const WsOptions& options, const authn::Authenticator& authenticator,
              const CorsPolicy& cors, RequestIdSource& request_ids, ids::UuidGenerator& uuids,
-             ChatBackend& chat, RealtimeLink& realtime, RoomIndex& index, WsMetrics& metrics,
-             WsEdgeGuards guards = {});
+             ChatBackend& chat, RealtimeLink& realtime, RoomIndex& index, RoomSequencer& sequencer,
+             WsMetrics& metrics, WsEdgeGuards guards = {});
 
   bool Wants(const HttpRequest& request) const override;
   void Upgrade(boost::beast::tcp_stream stream, HttpRequest request,

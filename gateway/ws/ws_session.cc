@@ -40,13 +40,6 @@ ordered_json SubscribedData(const std::string& room_id, int64_t last_seq) {
   return data;
 }
 
-Frame ResyncFrame(const std::string& room_id, int64_t last_seq) {
-  ordered_json data;
-  data["room_id"] = room_id;
-  data["last_seq"] = last_seq;
-  return EncodeFrame("resync_required", std::move(data));
-}
-
 // CheckRoomAccess spells refusals as the ready frame does; subscribe answers them as errors.
 absl::Status RefusalStatus(const std::string& code) {
   if (code == "not_found") return absl::NotFoundError("room not found");
@@ -157,6 +150,7 @@ void WsSession::OnConnectAccess(absl::StatusOr<chat::v1::CheckRoomAccessResponse
     subscription.state = Subscription::State::kActive;
     subscription.generation = next_generation_++;
     subscription.last_seq = last_seq;
+    deps_.sequencer.Watch(room, last_seq);
     deps_.index.Subscribe(room, session_id());
     deps_.realtime.Subscribe(room, session_id());
   }
@@ -314,6 +308,7 @@ void WsSession::OnSubscribeAccess(const std::string& room_id, uint64_t generatio
   }
   Subscription& subscription = found->second;
   subscription.last_seq = access->results(0).last_seq();
+  deps_.sequencer.Watch(room_id, subscription.last_seq);
   deps_.index.Subscribe(room_id, session_id());
   deps_.realtime.Subscribe(room_id, session_id());
   if (since_seq) return BeginReplay(room_id, subscription, *since_seq, ref);
@@ -362,7 +357,7 @@ void WsSession::OnReplay(const std::string& room_id, uint64_t generation, int64_
     // Too much to replay: the client catches up over REST from `resync_required` instead.
     subscription.last_seq = std::max(subscription.last_seq, replay->last_seq());
     subscription.skip_up_to = subscription.last_seq;
-    subscription.backlog.push_back(ResyncFrame(room_id, subscription.last_seq));
+    subscription.backlog.push_back(EncodeResync(room_id, subscription.last_seq));
   } else {
     int64_t last_replayed = since_seq;
     for (const common::v1::Message& message : replay->messages()) {
@@ -405,7 +400,7 @@ bool WsSession::DrainBacklog(const std::string& room_id, Subscription& subscript
       subscription.pending_overflowed = false;
       subscription.last_seq = std::max(subscription.last_seq, subscription.max_pending_seq);
       subscription.skip_up_to = subscription.last_seq;
-      subscription.backlog.push_back(ResyncFrame(room_id, subscription.last_seq));
+      subscription.backlog.push_back(EncodeResync(room_id, subscription.last_seq));
       continue;
     }
     if (subscription.pending.empty()) break;
@@ -414,6 +409,11 @@ bool WsSession::DrainBacklog(const std::string& room_id, Subscription& subscript
       if (delivery->created_seq) {
         if (*delivery->created_seq <= subscription.skip_up_to) continue;
         subscription.last_seq = std::max(subscription.last_seq, *delivery->created_seq);
+      }
+      if (delivery->resync_seq) {
+        if (*delivery->resync_seq <= subscription.skip_up_to) continue;  // Replayed already.
+        subscription.last_seq = std::max(subscription.last_seq, *delivery->resync_seq);
+        subscription.skip_up_to = subscription.last_seq;
       }
       subscription.backlog.push_back(delivery->frame);
     }
@@ -661,9 +661,8 @@ void WsSession::OnRoomEvent(const std::shared_ptr<const RoomDelivery>& delivery)
     case Subscription::State::kChecking:
       return;
     case Subscription::State::kReplaying:
-      if (delivery->created_seq) {
-        subscription.max_pending_seq =
-            std::max(subscription.max_pending_seq, *delivery->created_seq);
+      for (const std::optional<int64_t>& seq : {delivery->created_seq, delivery->resync_seq}) {
+        if (seq) subscription.max_pending_seq = std::max(subscription.max_pending_seq, *seq);
       }
       if (subscription.pending_overflowed) return;
       if (subscription.pending.size() >= deps_.options.max_pending_events) {
@@ -694,6 +693,12 @@ void WsSession::OnRoomEvent(const std::shared_ptr<const RoomDelivery>& delivery)
 void WsSession::SendRoomEvent(const RoomDelivery& delivery, Subscription& subscription) {
   if (delivery.created_seq) {
     subscription.last_seq = std::max(subscription.last_seq, *delivery.created_seq);
+  }
+  if (delivery.resync_seq) {
+    // The client reads up to here over REST; live events it may still get for those seqs
+    // would be duplicates.
+    subscription.last_seq = std::max(subscription.last_seq, *delivery.resync_seq);
+    subscription.skip_up_to = std::max(subscription.skip_up_to, *delivery.resync_seq);
   }
   if (delivery.occurred_at != absl::InfinitePast()) {
     deps_.metrics.FanoutLatency(absl::ToDoubleSeconds(absl::Now() - delivery.occurred_at));

@@ -23,6 +23,7 @@
 #include "gateway/ws/event_rate_limiter.h"
 #include "gateway/ws/realtime_link.h"
 #include "gateway/ws/room_index.h"
+#include "gateway/ws/room_sequencer.h"
 #include "gateway/ws/send_queue.h"
 #include "gateway/ws/subscriber.h"
 #include "gateway/ws/ws_metrics.h"
@@ -54,6 +55,7 @@ struct WsSessionDeps {
   ChatBackend& chat;
   RealtimeLink& realtime;
   RoomIndex& index;
+  RoomSequencer& sequencer;  // Told each room a session starts following, with its last seq.
   WsMetrics& metrics;
 };
 

@@ -19,6 +19,8 @@ ChatSettings ReadChatSettings(config::ConfigReader& reader) {
   settings.user_cache_ttl = reader.Millis("CHATTER_USER_CACHE_TTL_MS", 600000, 0, 86400000);
   settings.user_cache_max_entries =
       static_cast<size_t>(reader.Int("CHATTER_USER_CACHE_MAX_ENTRIES", 100000, 1, 10000000));
+  settings.fault_kill_after_commits =
+      reader.Int("CHATTER_FAULT_KILL_AFTER_COMMITS", 0, 0, 1000000000);
   settings.policy.max_reports_per_day =
       static_cast<int>(reader.Int("CHATTER_REPORTS_PER_DAY", 20, 1, 100000));
   return settings;

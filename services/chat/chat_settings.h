@@ -26,6 +26,9 @@ struct ChatSettings {
   size_t event_queue_capacity = 0;
   absl::Duration user_cache_ttl;
   size_t user_cache_max_entries = 0;
+  // Fault injection for tests (0 = off): the process SIGKILLs itself after committing this
+  // many messages, before publishing the last one's event.
+  int64_t fault_kill_after_commits = 0;
 };
 
 // Problems land in reader.status(), naming the variable; the secret is never echoed.

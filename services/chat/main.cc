@@ -2,6 +2,9 @@
 // settings -> dependencies -> server -> wait.
 #include <grpcpp/create_channel.h>
 
+#include <atomic>
+#include <csignal>
+
 #include "absl/strings/str_cat.h"
 #include "libs/authn/service_token_source.h"
 #include "libs/ids/uuid_generator.h"
@@ -21,6 +24,29 @@ namespace {
 
 // How long queued room events may still be sent after the server stopped serving.
 constexpr absl::Duration kEventDrainGrace = absl::Seconds(2);
+// Rooms written this recently get their head published at start (see RecentRoomHeads).
+constexpr absl::Duration kRecentHeadsWindow = absl::Seconds(60);
+
+// A chat-svc that died between a commit and its publish left a message no gateway saw; if the
+// room stays quiet no later seq reveals the gap, so every start announces recent rooms' heads
+// (queued like events: retried until realtime-svc takes them).
+void AnnounceRecentHeads(chatter::chat::PgMessageRepository& messages,
+                         chatter::chat::EventPublisher& events, chatter::ids::Clock& clock) {
+  using chatter::chat::RoomEvent;
+  absl::Time since = absl::FromUnixMillis(clock.UnixMillis()) - kRecentHeadsWindow;
+  auto heads = messages.RecentRoomHeads(since);
+  if (!heads.ok()) {
+    chatter::log::Warn("could not read recent room heads; gateways find gaps at the next message",
+                       {{"error", std::string(heads.status().message())}});
+    return;
+  }
+  for (auto& [room_id, last_seq] : *heads) {
+    events.Publish(
+        RoomEvent{.kind = RoomEvent::Kind::kRoomHead, .room_id = room_id, .seq = last_seq});
+  }
+  if (!heads->empty())
+    chatter::log::Info("announced recent room heads", {{"rooms", heads->size()}});
+}
 
 }  // namespace
 
@@ -63,12 +89,21 @@ int main(int argc, char** argv) {
   chat::PgRoomRepository rooms(runtime.pool());
   chat::PgMessageRepository messages(runtime.pool());
   chat::PgContactRepository contacts(runtime.pool());
+  std::atomic<int64_t> commits_before_kill{settings.fault_kill_after_commits};
+  if (settings.fault_kill_after_commits > 0) {
+    log::Warn("fault injection on: SIGKILL after a commit",
+              {{"CHATTER_FAULT_KILL_AFTER_COMMITS", settings.fault_kill_after_commits}});
+    settings.policy.after_message_commit = [&commits_before_kill] {
+      if (commits_before_kill.fetch_sub(1) == 1) ::raise(SIGKILL);
+    };
+  }
   chat::ChatService chat_service(settings.policy, rooms, messages, contacts, users, events, uuids,
                                  clock);
   chat::ChatGrpcService grpc_service(chat_service, runtime.authenticator(),
                                      settings.internal_callers);
   runtime.server().AddService(&grpc_service);
   events.Start();
+  AnnounceRecentHeads(messages, events, clock);
   int exit_code = runtime.Serve();
   events.Stop(kEventDrainGrace);
   return exit_code;

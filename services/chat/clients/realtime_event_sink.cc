@@ -47,6 +47,10 @@ realtime::v1::RoomEvent ToProto(const RoomEvent& event) {
     case RoomEvent::Kind::kMemberLeft:
       SetMemberChange(event, out.mutable_member_left());
       break;
+    case RoomEvent::Kind::kRoomHead:
+      out.mutable_head()->set_room_id(event.room_id);
+      out.mutable_head()->set_last_seq(event.seq);
+      break;
   }
   return out;
 }

@@ -327,6 +327,7 @@ absl::StatusOr<StoredMessage> ChatService::SendMessage(const std::string& caller
                      .client_msg_id = std::move(client_msg_id),
                      .created_at = Now()};
   CHATTER_ASSIGN_OR_RETURN(StoredMessage stored, messages_.Insert(message));
+  if (stored.created && policy_.after_message_commit) policy_.after_message_commit();
   if (stored.created) {
     RoomEvent event = NewEvent(RoomEvent::Kind::kMessageCreated, id);
     event.message = stored.message;

@@ -7,6 +7,7 @@
 // Errors: NOT_FOUND for a well-formed id of nothing, PERMISSION_DENIED when the caller may not.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -26,6 +27,9 @@ namespace chatter::chat {
 struct ChatPolicy {
   // Reports one user may file per rolling 24 hours (RESOURCE_EXHAUSTED beyond).
   int max_reports_per_day = 20;
+  // Fault injection for tests: runs after a new message is committed, before its event is
+  // published (a crash here is the window the gateways' gap filling covers).
+  std::function<void()> after_message_commit = {};
 };
 
 struct MemberView {

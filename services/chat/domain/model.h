@@ -128,14 +128,17 @@ struct RoomEvent {
     kReadReceipt,
     kMemberJoined,
     kMemberLeft,
+    // Not a change: the room's newest seq (in `seq`), sent after message events may have been
+    // lost so that gateways fill the gap from history.
+    kRoomHead,
   };
   Kind kind = Kind::kMessageCreated;
   std::string event_id = {};
   std::string room_id = {};
   absl::Time occurred_at = {};
-  Message message = {};                            // Message kinds.
-  std::string user_id = {};                        // Read receipts and membership changes.
-  int64_t seq = 0;                                 // Read receipts: the new marker.
+  Message message = {};      // Message kinds.
+  std::string user_id = {};  // Read receipts and membership changes.
+  int64_t seq = 0;           // Read receipts: the new marker. Room heads: the newest seq.
   std::vector<std::string> revoked_user_ids = {};  // Users who lost read access with this event.
 };
 

@@ -8,6 +8,17 @@ namespace {
 
 // One warning per this interval at most: a realtime-svc outage must not flood the logs.
 constexpr std::chrono::seconds kLogInterval(10);
+// Owed heads are retried this often while the sink fails.
+constexpr std::chrono::milliseconds kAnnounceInterval(250);
+// Rooms remembered with an owed head; beyond, new ones are only counted (gateways still find
+// those gaps at the room's next message or their next stream).
+constexpr size_t kMaxOwedHeads = 100000;
+
+bool IsMessageEvent(const RoomEvent& event) {
+  return event.kind == RoomEvent::Kind::kMessageCreated ||
+         event.kind == RoomEvent::Kind::kMessageUpdated ||
+         event.kind == RoomEvent::Kind::kMessageDeleted;
+}
 
 }  // namespace
 
@@ -21,6 +32,9 @@ QueuedEventPublisher::QueuedEventPublisher(EventSink& sink, metrics::Registry& m
                                    "Room events realtime-svc did not accept (not retried).")),
       dropped_(metrics.GetCounter("chat_events_dropped_total",
                                   "Room events dropped unsent: queue full or shutting down.")),
+      heads_(metrics.GetCounter(
+          "chat_events_room_heads_total",
+          "Room heads published after message events of the room failed or were dropped.")),
       depth_(metrics.GetGauge("chat_events_queue_depth", "Room events waiting to be sent.")) {}
 
 QueuedEventPublisher::~QueuedEventPublisher() { Stop(absl::ZeroDuration()); }
@@ -48,6 +62,10 @@ void QueuedEventPublisher::Stop(absl::Duration grace) {
     queue_.clear();
     depth_.Set(0);
   }
+  if (!owed_heads_.empty()) {
+    log::Warn("stopping with room heads unannounced; gateways find those gaps later",
+              {{"rooms", owed_heads_.size()}});
+  }
   idle_.notify_all();
 }
 
@@ -60,28 +78,58 @@ void QueuedEventPublisher::Publish(RoomEvent event) {
       wake_.notify_one();
       return;
     }
+    OweHeadLocked(event);
   }
   dropped_.Inc();
   WarnThrottled("room event dropped: queue full or stopping", absl::OkStatus());
 }
 
-bool QueuedEventPublisher::Next(Queued& next) {
+void QueuedEventPublisher::OweHeadLocked(const RoomEvent& event) {
+  int64_t seq = 0;
+  if (IsMessageEvent(event)) {
+    seq = event.message.seq;
+  } else if (event.kind == RoomEvent::Kind::kRoomHead) {
+    seq = event.seq;
+  } else {
+    return;  // Only message events have a seq to recover.
+  }
+  auto owed = owed_heads_.find(event.room_id);
+  if (owed != owed_heads_.end()) {
+    owed->second = std::max(owed->second, seq);
+  } else if (owed_heads_.size() < kMaxOwedHeads) {
+    owed_heads_.emplace(event.room_id, seq);
+  }
+}
+
+QueuedEventPublisher::Wait QueuedEventPublisher::Next(Queued& next) {
   std::unique_lock lock(mu_);
   in_flight_ = false;
-  if (queue_.empty()) idle_.notify_all();
-  wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-  if (queue_.empty()) return false;
-  if (stopping_ && std::chrono::steady_clock::now() >= stop_deadline_) return false;
+  if (queue_.empty() && owed_heads_.empty()) idle_.notify_all();
+  auto ready = [&] { return stopping_ || !queue_.empty(); };
+  if (owed_heads_.empty()) {
+    wake_.wait(lock, ready);
+  } else if (!wake_.wait_until(lock, next_announce_, ready)) {
+    in_flight_ = true;
+    return Wait::kAnnounce;
+  }
+  if (queue_.empty()) return Wait::kStop;
+  if (stopping_ && std::chrono::steady_clock::now() >= stop_deadline_) return Wait::kStop;
   next = std::move(queue_.front());
   queue_.pop_front();
   depth_.Set(static_cast<double>(queue_.size()));
   in_flight_ = true;
-  return true;
+  return Wait::kEvent;
 }
 
 void QueuedEventPublisher::Run() {
   Queued next;
-  while (Next(next)) {
+  while (true) {
+    Wait wait = Next(next);
+    if (wait == Wait::kStop) break;
+    if (wait == Wait::kAnnounce) {
+      AnnounceHeads();
+      continue;
+    }
     log::ScopedRequestId scope(next.request_id);
     absl::Status sent = sink_.Send(next.event);
     if (sent.ok()) {
@@ -89,6 +137,8 @@ void QueuedEventPublisher::Run() {
     } else {
       failures_.Inc();
       WarnThrottled("room event not published", sent);
+      std::lock_guard lock(mu_);
+      OweHeadLocked(next.event);
     }
   }
   std::lock_guard lock(mu_);
@@ -96,10 +146,35 @@ void QueuedEventPublisher::Run() {
   idle_.notify_all();
 }
 
+void QueuedEventPublisher::AnnounceHeads() {
+  absl::flat_hash_map<std::string, int64_t> owed;
+  {
+    std::lock_guard lock(mu_);
+    owed.swap(owed_heads_);
+    next_announce_ = std::chrono::steady_clock::now() + kAnnounceInterval;
+  }
+  absl::flat_hash_map<std::string, int64_t> failed;
+  for (const auto& [room_id, seq] : owed) {
+    RoomEvent head{.kind = RoomEvent::Kind::kRoomHead, .room_id = room_id, .seq = seq};
+    // After the first failure the sink is down: keep the rest for the next round.
+    if (!failed.empty() || !sink_.Send(head).ok()) {
+      failed.emplace(room_id, seq);
+      continue;
+    }
+    heads_.Inc();
+  }
+  if (failed.empty()) return;
+  std::lock_guard lock(mu_);
+  for (const auto& [room_id, seq] : failed) {
+    auto [entry, inserted] = owed_heads_.try_emplace(room_id, seq);
+    if (!inserted) entry->second = std::max(entry->second, seq);
+  }
+}
+
 bool QueuedEventPublisher::WaitIdleForTest(absl::Duration timeout) {
   std::unique_lock lock(mu_);
   return idle_.wait_for(lock, absl::ToChronoNanoseconds(timeout),
-                        [&] { return queue_.empty() && !in_flight_; });
+                        [&] { return queue_.empty() && !in_flight_ && owed_heads_.empty(); });
 }
 
 void QueuedEventPublisher::WarnThrottled(const char* message, const absl::Status& status) {

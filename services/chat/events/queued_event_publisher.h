@@ -1,8 +1,10 @@
 // The EventPublisher of chat-svc: a bounded in-memory queue drained by one background thread
 // into an EventSink. Publish() never blocks and never fails the RPC: a full queue drops the
 // event, a failed send is not retried; both are counted (chat_events_dropped_total,
-// chat_events_publish_failures_total) and logged at most every few seconds. Clients recover
-// what they missed with since_seq, because every message was committed before it got here.
+// chat_events_publish_failures_total) and logged at most every few seconds. Every message was
+// committed before it got here, so nothing is lost for good: the room of a dropped or failed
+// message event is remembered with its seq, and once sends work again the worker publishes the
+// room's head (RoomEvent kRoomHead), from which gateways fill the gap out of history.
 // Each event carries the request id current when it was published: the worker sends it (and
 // logs about it) under that id, so the Publish call and any failure line join the request's trace.
 #pragma once
@@ -15,6 +17,7 @@
 #include <string>
 #include <thread>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/time/time.h"
 #include "libs/metrics/registry.h"
 #include "services/chat/domain/event_publisher.h"
@@ -38,7 +41,8 @@ class QueuedEventPublisher final : public EventPublisher {
 
   void Publish(RoomEvent event) override;
 
-  // Test hook: true once the queue is empty and no send is in flight, false after `timeout`.
+  // Test hook: true once the queue is empty, no send is in flight and no head is owed, false
+  // after `timeout`.
   bool WaitIdleForTest(absl::Duration timeout);
 
  private:
@@ -48,8 +52,13 @@ class QueuedEventPublisher final : public EventPublisher {
   };
 
   void Run();
-  // Takes the next event to send; false when the worker should end.
-  bool Next(Queued& next);
+  enum class Wait { kEvent, kAnnounce, kStop };
+  // Takes the next event to send, or says it is time to announce heads; kStop ends the worker.
+  Wait Next(Queued& next);
+  // A message event that did not reach the sink: its room's head is owed (mu_ held).
+  void OweHeadLocked(const RoomEvent& event);
+  // Sends the owed heads; those that fail stay owed.
+  void AnnounceHeads();
   // Logs at most once per interval, saying how many similar lines were skipped meanwhile.
   void WarnThrottled(const char* message, const absl::Status& status);
 
@@ -58,6 +67,7 @@ class QueuedEventPublisher final : public EventPublisher {
   metrics::Counter& published_;
   metrics::Counter& failures_;
   metrics::Counter& dropped_;
+  metrics::Counter& heads_;
   metrics::Gauge& depth_;
 
   // std::mutex rather than absl::Mutex: Debian's libabsl is not built for ThreadSanitizer.
@@ -68,6 +78,9 @@ class QueuedEventPublisher final : public EventPublisher {
   bool in_flight_ = false;
   bool stopping_ = false;
   std::chrono::steady_clock::time_point stop_deadline_;
+  // Room -> newest seq whose event may not have reached the sink, bounded by kMaxOwedHeads.
+  absl::flat_hash_map<std::string, int64_t> owed_heads_;
+  std::chrono::steady_clock::time_point next_announce_ = {};
   std::thread worker_;
 
   std::mutex log_mu_;  // Guards the throttling state below.

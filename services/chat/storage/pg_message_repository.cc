@@ -9,12 +9,19 @@
 #include <pqxx/pqxx>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "libs/pg/errors.h"
 #include "services/chat/storage/pg_autocommit.h"
 #include "services/chat/storage/pg_rows.h"
 
 namespace chatter::chat {
 namespace {
+
+// The smallest UUIDv7 of the millisecond `at`: its first 48 bits are the Unix time in ms.
+std::string UuidV7Floor(absl::Time at) {
+  std::string hex = absl::StrFormat("%012x", static_cast<uint64_t>(absl::ToUnixMillis(at)));
+  return absl::StrCat(hex.substr(0, 8), "-", hex.substr(8, 4), "-7000-8000-000000000000");
+}
 
 std::vector<Message> MessagesFrom(const pqxx::result& rows) {
   std::vector<Message> messages;
@@ -57,6 +64,9 @@ std::vector<pg::PreparedStatement> PgMessageRepository::Statements() {
                     " FROM messages m WHERE m.room_id = $1 AND m.sender_id = $2 "
                     "AND m.client_msg_id = $3")},
       {"messages_by_id", absl::StrCat("SELECT ", columns, " FROM messages m WHERE m.id = $1")},
+      {"rooms_recent_heads",
+       "SELECT r.id::text, r.last_seq FROM rooms r WHERE r.id IN ("
+       "  SELECT DISTINCT m.room_id FROM messages m WHERE m.id >= $1::uuid)"},
       {"messages_before", absl::StrCat("SELECT ", columns,
                                        " FROM messages m WHERE m.room_id = $1 AND m.seq < $2 "
                                        "ORDER BY m.seq DESC LIMIT $3")},
@@ -167,6 +177,19 @@ absl::StatusOr<DeletedMessage> PgMessageRepository::MarkDeleted(absl::string_vie
           return absl::NotFoundError(absl::StrCat("message ", message_id, " not found"));
         }
         return DeletedMessage{*MessageFromRow(existing[0], 0), false};
+      });
+}
+
+absl::StatusOr<std::vector<std::pair<std::string, int64_t>>> PgMessageRepository::RecentRoomHeads(
+    absl::Time since) {
+  using Heads = std::vector<std::pair<std::string, int64_t>>;
+  return RunAutocommit(
+      pool_, "recent room heads", [&](pqxx::nontransaction& txn) -> absl::StatusOr<Heads> {
+        Heads heads;
+        for (const pqxx::row& row : txn.exec_prepared("rooms_recent_heads", UuidV7Floor(since))) {
+          heads.emplace_back(row[0].as<std::string>(), row[1].as<int64_t>());
+        }
+        return heads;
       });
 }
 

@@ -2,6 +2,8 @@
 // range scans on that primary key in either direction, never OFFSET.
 #pragma once
 
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "libs/pg/pool.h"
@@ -24,6 +26,11 @@ class PgMessageRepository final : public MessageRepository {
   absl::StatusOr<Message> UpdateContent(absl::string_view message_id, absl::string_view content,
                                         absl::Time now) override;
   absl::StatusOr<DeletedMessage> MarkDeleted(absl::string_view message_id, absl::Time now) override;
+
+  // Rooms with a message sent at or after `since`, with their newest seq. At start chat-svc
+  // publishes them as room heads: a predecessor may have died between commit and publish.
+  // Message ids are UUIDv7, so "sent since" is an index range scan on messages_id_key.
+  absl::StatusOr<std::vector<std::pair<std::string, int64_t>>> RecentRoomHeads(absl::Time since);
 
  private:
   absl::StatusOr<std::vector<Message>> ListPage(const char* statement, absl::string_view room_id,

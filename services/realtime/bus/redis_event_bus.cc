@@ -35,8 +35,14 @@ BusSubscription::BusSubscription(const redis::RedisEndpoint& endpoint, std::stri
           {.on_message = [this](std::string payload) { OnMessage(payload); },
            .on_subscribed =
                [this](bool reconnected) {
-                 if (reconnected) metrics_.bus_reconnects.Inc();
                  log::Info(reconnected ? "bus subscription restored" : "bus subscribed");
+                 if (!reconnected) return;
+                 metrics_.bus_reconnects.Inc();
+                 // Frames published meanwhile are gone: every gateway of this instance checks
+                 // its rooms against chat-svc's history.
+                 auto lost = std::make_shared<v1::RealtimeFrame>();
+                 lost->mutable_events_lost()->set_reason("bus subscription restored");
+                 deliver_(lost);
                },
            .on_lost =
                [](const absl::Status& error) {

@@ -34,7 +34,8 @@ class RedisEventBus final : public EventBus {
 
 // Receives every frame of the bus on its own thread and connection, decodes each once and hands
 // the shared, immutable frame to `deliver` (the local fan-out: it must not block). Reconnects
-// with backoff; Status() is this instance's readiness as a bus member.
+// with backoff, and then delivers an `events_lost` frame, since pub/sub kept nothing meanwhile;
+// Status() is this instance's readiness as a bus member.
 class BusSubscription {
  public:
   using Deliver = std::function<size_t(const std::shared_ptr<const v1::RealtimeFrame>&)>;

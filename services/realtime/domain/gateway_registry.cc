@@ -194,6 +194,13 @@ Sinks GatewayRegistry::RoomTargets(absl::string_view room_id) const {
   return targets;
 }
 
+Sinks GatewayRegistry::AllTargets() const {
+  Sinks targets;
+  std::shared_lock lock(mu_);
+  for (const auto& [id, stream] : streams_) targets.push_back(stream->sink);
+  return targets;
+}
+
 Sinks GatewayRegistry::PresenceTargets(const v1::PresenceEvent& event) const {
   Sinks targets;
   std::shared_lock lock(mu_);
@@ -212,6 +219,9 @@ size_t GatewayRegistry::Deliver(const std::shared_ptr<const v1::RealtimeFrame>& 
       break;
     case v1::RealtimeFrame::kPresence:
       targets = PresenceTargets(frame->presence());
+      break;
+    case v1::RealtimeFrame::kEventsLost:
+      targets = AllTargets();
       break;
     default:
       return 0;

@@ -32,6 +32,9 @@ std::string* PayloadRoomId(v1::RoomEvent& event, std::string& field) {
     case v1::RoomEvent::kTyping:
       field = "event.typing.room_id";
       return event.mutable_typing()->mutable_room_id();
+    case v1::RoomEvent::kHead:
+      field = "event.head.room_id";
+      return event.mutable_head()->mutable_room_id();
     case v1::RoomEvent::PAYLOAD_NOT_SET:
       return nullptr;
   }

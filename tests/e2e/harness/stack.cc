@@ -126,7 +126,7 @@ Stack::Stack(StackOptions options) : options_(std::move(options)), logs_("stack"
     }
   };
   add(Component::kAuth, 1);
-  add(Component::kChat, 1);
+  add(Component::kChat, std::max(1, options_.chat_instances));
   add(Component::kRealtime, std::max(1, options_.realtime_instances));
   add(Component::kGateway, std::max(1, options_.gateway_instances));
 }
@@ -191,7 +191,9 @@ absl::Status Stack::StartAll() {
   // ready without them). realtime-svc and chat-svc call each other (block relations; events), so
   // chat-svc's port is picked before realtime-svc starts. Each service migrates its own database
   // before serving.
-  SlotOf({Component::kChat}).ports.main = FreePort();
+  for (Slot& slot : slots_) {
+    if (slot.id.component == Component::kChat) slot.ports.main = FreePort();
+  }
   for (Component component :
        {Component::kAuth, Component::kRealtime, Component::kChat, Component::kGateway}) {
     for (Slot& slot : slots_) {
@@ -255,12 +257,22 @@ std::string Stack::RealtimeAddresses(int first) const {
   return absl::StrJoin(addresses, ",");
 }
 
+std::string Stack::ChatAddresses(int first) const {
+  int count = InstanceCount(Component::kChat);
+  std::vector<std::string> addresses;
+  for (int i = 0; i < count; ++i) {
+    addresses.push_back(grpc_address(Component::kChat, (first + i) % count));
+  }
+  return absl::StrJoin(addresses, ",");
+}
+
 ChildProcess::Env Stack::ServiceEnv(InstanceId id) const {
   Component service = id.component;
   int chat_port = SlotOf({Component::kChat}).ports.main;
   ChildProcess::Env env = {
-      {"CHATTER_GRPC_LISTEN", service == Component::kChat ? absl::StrCat("127.0.0.1:", chat_port)
-                                                          : std::string("127.0.0.1:0")},
+      {"CHATTER_GRPC_LISTEN", service == Component::kChat
+                                  ? absl::StrCat("127.0.0.1:", SlotOf(id).ports.main)
+                                  : std::string("127.0.0.1:0")},
       {"CHATTER_ADMIN_LISTEN", "127.0.0.1:0"},
       {"CHATTER_SHUTDOWN_GRACE_MS", "5000"},
   };
@@ -285,8 +297,11 @@ ChildProcess::Env Stack::ServiceEnv(InstanceId id) const {
     env.emplace("CHATTER_REDIS_PREFIX", redis_prefix_);
     env.emplace("CHATTER_CHAT_ADDR", absl::StrCat("127.0.0.1:", chat_port));
   }
-  if (service == Component::kChat) env.emplace("CHATTER_REALTIME_ADDR", RealtimeAddresses(0));
-  return WithOverrides(service, std::move(env));
+  if (service == Component::kChat) {
+    env.emplace("CHATTER_REALTIME_ADDR",
+                RealtimeAddresses(id.index % InstanceCount(Component::kRealtime)));
+  }
+  return WithOverrides(id, std::move(env));
 }
 
 ChildProcess::Env Stack::GatewayEnv(int instance) const {
@@ -294,7 +309,7 @@ ChildProcess::Env Stack::GatewayEnv(int instance) const {
       {"CHATTER_HTTP_LISTEN", "127.0.0.1:0"},
       {"CHATTER_ADMIN_LISTEN", "127.0.0.1:0"},
       {"CHATTER_AUTH_ADDR", grpc_address(Component::kAuth)},
-      {"CHATTER_CHAT_ADDR", grpc_address(Component::kChat)},
+      {"CHATTER_CHAT_ADDR", ChatAddresses(instance % InstanceCount(Component::kChat))},
       {"CHATTER_REALTIME_ADDR", RealtimeAddresses(instance % InstanceCount(Component::kRealtime))},
       {"CHATTER_SERVICE_CLIENT_ID", kGatewayPrincipal.client_id},
       {"CHATTER_SERVICE_CLIENT_SECRET", kGatewayPrincipal.secret},
@@ -313,13 +328,18 @@ ChildProcess::Env Stack::GatewayEnv(int instance) const {
       {"CHATTER_RATE_LIMIT_SIGNUP_PER_HOUR", "1000000"},
       {"CHATTER_RATE_LIMIT_SIGNUP_BURST", "100000"},
   };
-  return WithOverrides(Component::kGateway, std::move(env));
+  return WithOverrides({Component::kGateway, instance}, std::move(env));
 }
 
-ChildProcess::Env Stack::WithOverrides(Component component, ChildProcess::Env env) const {
-  auto overrides = options_.env.find(component);
-  if (overrides == options_.env.end()) return env;
-  for (const auto& [name, value] : overrides->second) env[name] = value;
+ChildProcess::Env Stack::WithOverrides(InstanceId instance, ChildProcess::Env env) const {
+  auto overrides = options_.env.find(instance.component);
+  if (overrides != options_.env.end()) {
+    for (const auto& [name, value] : overrides->second) env[name] = value;
+  }
+  for (const auto& [id, settings] : options_.instance_env) {
+    if (id.component != instance.component || id.index != instance.index) continue;
+    for (const auto& [name, value] : settings) env[name] = value;
+  }
   return env;
 }
 

@@ -56,12 +56,19 @@ struct StackOptions {
   // Extra or overriding settings (docs/CONFIGURATION.md) per component, applied last, e.g.
   // {{Component::kGateway, {{"CHATTER_CORS_ORIGINS", "http://localhost:*"}}}}.
   std::map<Component, ChildProcess::Env> env = {};
+  // Settings for one instance only (e.g. a fault hook in chat-svc 1), applied after `env`.
+  std::vector<std::pair<InstanceId, ChildProcess::Env>> instance_env = {};
   // How many realtime-svc processes and gateways to run. They share Redis (one key prefix per
   // stack). Gateway i is pointed at realtime-svc i % realtime_instances first and at the others
   // after it, so it fails over when that one dies. chat-svc publishes to every instance, first
   // to instance 0.
   int realtime_instances = 1;
   int gateway_instances = 1;
+  // How many chat-svc processes, on one database. Gateway i calls chat-svc i % chat_instances
+  // (and the others after it when that one is down);
+  // chat-svc i publishes to realtime-svc i % realtime_instances first; realtime-svc reads block
+  // relations from chat-svc 0.
+  int chat_instances = 1;
   // Bound on the whole start, including the first 200 from the gateway's /readyz.
   absl::Duration start_timeout = absl::Seconds(30);
   // Bound on each process's exit after SIGTERM in Stop().
@@ -164,11 +171,13 @@ class Stack {
   absl::Status Launch(Slot& slot, absl::Duration timeout);
   ChildProcess::Env ServiceEnv(InstanceId service) const;
   ChildProcess::Env GatewayEnv(int instance) const;
-  ChildProcess::Env WithOverrides(Component component, ChildProcess::Env env) const;
+  ChildProcess::Env WithOverrides(InstanceId instance, ChildProcess::Env env) const;
   // "realtime-svc" for instance 0, "realtime-svc.1" for the next: log and process names.
   static std::string SlotName(InstanceId id);
   // The comma-separated realtime-svc addresses, instance `first` first.
   std::string RealtimeAddresses(int first) const;
+  // The same for chat-svc (a gateway fails over to the next when its first dies).
+  std::string ChatAddresses(int first) const;
 
   StackOptions options_;
   TempDir logs_;  // First: destroyed last, after every process wrote its last line.

@@ -10,6 +10,9 @@
 #include <map>
 #include <set>
 
+#include "gateway/ws/event_fanout.h"
+#include "gateway/ws/room_sequencer.h"
+#include "tests/gateway/ws/fake_chat_backend.h"
 #include "tests/gateway/ws/fake_realtime_service.h"
 #include "tests/gateway/ws/fake_subscriber.h"
 
@@ -46,7 +49,7 @@ class RealtimeBridgeTest : public ::testing::Test {
           if (!token_available_) return std::nullopt;
           return std::string("service-token");
         },
-        fanout_, registry_,
+        sequencer_, registry_,
         RealtimeBridgeOptions{.gateway_id = "gw-1",
                               .version = "test",
                               .min_backoff = absl::Milliseconds(20),
@@ -59,6 +62,8 @@ class RealtimeBridgeTest : public ::testing::Test {
   metrics::Registry registry_;
   RoomIndex index_;
   EventFanout fanout_{index_, registry_};
+  testing::FakeChatBackend chat_;
+  RoomSequencer sequencer_{fanout_, index_, chat_, registry_, {}};
 };
 
 TEST_F(RealtimeBridgeTest, SaysHelloWithTheServiceTokenAndGoesLiveOnWelcome) {

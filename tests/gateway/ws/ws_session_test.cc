@@ -71,7 +71,7 @@ class WsSessionTest : public ::testing::Test {
     options_ = options;
     metrics_ = std::make_unique<WsMetrics>(registry_);
     endpoint_ = std::make_unique<WsEndpoint>(options_, authenticator_, cors_, request_ids_, uuids_,
-                                             chat_, realtime_, index_, *metrics_);
+                                             chat_, realtime_, index_, sequencer_, *metrics_);
     AddWebSocketFallbackRoute(router_);
     dispatcher_ = std::make_unique<Dispatcher>(router_, cors_, request_ids_, registry_);
     server_ = std::make_unique<HttpServer>(io_, HttpServerOptions{.listen_address = "127.0.0.1:0"},
@@ -161,6 +161,7 @@ class WsSessionTest : public ::testing::Test {
   RecordingRealtimeLink realtime_;
   RoomIndex index_;
   EventFanout fanout_{index_, registry_};
+  RoomSequencer sequencer_{fanout_, index_, chat_, registry_, {}};
   WsOptions options_;
   std::unique_ptr<WsMetrics> metrics_;
   std::unique_ptr<WsEndpoint> endpoint_;

@@ -23,7 +23,9 @@ class FakeSink final : public EventSink {
   absl::Status Send(const RoomEvent& event) override {
     std::unique_lock lock(mu_);
     released_.wait(lock, [&] { return !holding_; });
-    sent_.push_back(event.event_id);
+    sent_.push_back(event.kind == RoomEvent::Kind::kRoomHead
+                        ? absl::StrCat("head ", event.room_id, " ", event.seq)
+                        : event.event_id);
     request_ids_.push_back(log::CurrentRequestId());
     return failure_;
   }
@@ -65,6 +67,7 @@ RoomEvent Event(int n) {
   RoomEvent event;
   event.event_id = absl::StrCat("e", n);
   event.room_id = "r";
+  event.message.seq = n;
   return event;
 }
 
@@ -119,21 +122,32 @@ TEST(QueuedEventPublisherTest, AFullQueueDropsInsteadOfBlocking) {
   EXPECT_EQ(Value(registry, "chat_events_dropped_total"), 3);
   sink.Release();
   ASSERT_TRUE(publisher.WaitIdleForTest(absl::Seconds(10)));
-  EXPECT_THAT(sink.sent(), ElementsAre("e1", "e2", "e3"));
+  // The dropped messages' room gets its head, so gateways fill seqs 4-6 from history.
+  EXPECT_THAT(sink.sent(), ElementsAre("e1", "e2", "e3", "head r 6"));
+  EXPECT_EQ(Value(registry, "chat_events_room_heads_total"), 1);
 }
 
-TEST(QueuedEventPublisherTest, FailedSendsAreCountedNotRetried) {
+TEST(QueuedEventPublisherTest, FailedSendsAreNotRetriedButTheirRoomsHeadIsUntilTaken) {
   metrics::Registry registry;
   FakeSink sink;
-  sink.Fail(absl::UnimplementedError("Publish is not implemented"));
+  sink.Fail(absl::UnavailableError("realtime-svc down"));
   QueuedEventPublisher publisher(sink, registry, 100);
   publisher.Start();
   publisher.Publish(Event(1));
   publisher.Publish(Event(2));
+  // The events fail once each; then the room's head is tried (every 250 ms) while it fails.
+  absl::Time deadline = absl::Now() + absl::Seconds(10);
+  while (sink.sent().size() < 4 && absl::Now() < deadline) absl::SleepFor(absl::Milliseconds(5));
+  sink.Fail(absl::OkStatus());
   ASSERT_TRUE(publisher.WaitIdleForTest(absl::Seconds(10)));
-  EXPECT_EQ(sink.sent().size(), 2u);
+  std::vector<std::string> sent = sink.sent();
+  ASSERT_GE(sent.size(), 4u);
+  EXPECT_EQ(sent[0], "e1");
+  EXPECT_EQ(sent[1], "e2");
+  for (size_t i = 2; i < sent.size(); ++i) EXPECT_EQ(sent[i], "head r 2") << i;
   EXPECT_EQ(Value(registry, "chat_events_publish_failures_total"), 2);
   EXPECT_EQ(Value(registry, "chat_events_published_total"), 0);
+  EXPECT_EQ(Value(registry, "chat_events_room_heads_total"), 1);
 }
 
 TEST(QueuedEventPublisherTest, StopSendsWhatIsQueuedThenRefusesMore) {

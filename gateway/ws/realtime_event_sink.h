@@ -1,0 +1,19 @@
+// Where the Connect stream's incoming frames go (RealtimeBridge -> RoomSequencer -> EventFanout).
+#pragma once
+
+#include "chatter/realtime/v1/realtime.pb.h"
+
+namespace chatter::gateway {
+
+class RealtimeEventSink {
+ public:
+  virtual ~RealtimeEventSink() = default;
+  // Called on the stream's reader, one at a time, in the stream's order; never block.
+  virtual void OnRoomEvent(const realtime::v1::RoomEvent& event) = 0;
+  virtual void OnPresence(const realtime::v1::PresenceEvent& event) = 0;
+  // Events may have been lost before now: a new stream was welcomed (frames published while
+  // there was none went nowhere), or realtime-svc said `events_lost`.
+  virtual void OnEventsMayBeLost() = 0;
+};
+
+}  // namespace chatter::gateway
