@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -29,12 +30,14 @@ absl::StatusOr<std::vector<WatchedProcess>> ParseWatchList(absl::string_view tex
   if (text.empty()) return processes;
   for (absl::string_view entry : absl::StrSplit(text, ',')) {
     std::pair<absl::string_view, absl::string_view> parts = absl::StrSplit(entry, '=');
+    absl::string_view pid_text = parts.second;
+    bool with_children = absl::ConsumeSuffix(&pid_text, ":tree");
     int pid = 0;
-    if (parts.first.empty() || !absl::SimpleAtoi(parts.second, &pid) || pid <= 0) {
+    if (parts.first.empty() || !absl::SimpleAtoi(pid_text, &pid) || pid <= 0) {
       return absl::InvalidArgumentError(
-          absl::StrCat("--watch entry \"", entry, "\" is not name=pid"));
+          absl::StrCat("--watch entry \"", entry, "\" is not name=pid or name=pid:tree"));
     }
-    processes.push_back({std::string(parts.first), pid});
+    processes.push_back({std::string(parts.first), pid, with_children});
   }
   return processes;
 }
@@ -69,18 +72,42 @@ int64_t PeakRssKibFromStatus(absl::string_view status) {
   return 0;
 }
 
+std::vector<int> ChildrenOf(int pid) {
+  std::vector<int> children;
+  std::error_code error;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc", error)) {
+    int child = 0;
+    if (!absl::SimpleAtoi(entry.path().filename().string(), &child)) continue;
+    std::string stat = ReadFile(absl::StrCat("/proc/", child, "/stat"));
+    size_t close = stat.rfind(')');
+    if (close == std::string::npos) continue;  // Gone meanwhile.
+    // After "pid (comm) " come state (field 3) and ppid (field 4).
+    std::vector<absl::string_view> fields =
+        absl::StrSplit(absl::string_view(stat).substr(close + 1), ' ', absl::SkipEmpty());
+    int parent = 0;
+    if (fields.size() > 1 && absl::SimpleAtoi(fields[1], &parent) && parent == pid) {
+      children.push_back(child);
+    }
+  }
+  return children;
+}
+
 std::vector<ProcessUsage> SampleUsage(const std::vector<WatchedProcess>& processes) {
   const long ticks = sysconf(_SC_CLK_TCK);
   std::vector<ProcessUsage> usage;
-  for (const WatchedProcess& process : processes) {
-    ProcessUsage sample{.name = process.name, .pid = process.pid};
+  auto sample = [&](const std::string& name, int pid, bool child) {
+    ProcessUsage entry{.name = name, .pid = pid, .child = child};
     absl::StatusOr<double> cpu =
-        CpuSecondsFromStat(ReadFile(absl::StrCat("/proc/", process.pid, "/stat")), ticks);
-    sample.ok = cpu.ok();
-    if (cpu.ok()) sample.cpu_seconds = *cpu;
-    sample.peak_rss_kib =
-        PeakRssKibFromStatus(ReadFile(absl::StrCat("/proc/", process.pid, "/status")));
-    usage.push_back(std::move(sample));
+        CpuSecondsFromStat(ReadFile(absl::StrCat("/proc/", pid, "/stat")), ticks);
+    entry.ok = cpu.ok();
+    if (cpu.ok()) entry.cpu_seconds = *cpu;
+    entry.peak_rss_kib = PeakRssKibFromStatus(ReadFile(absl::StrCat("/proc/", pid, "/status")));
+    usage.push_back(std::move(entry));
+  };
+  for (const WatchedProcess& process : processes) {
+    sample(process.name, process.pid, false);
+    if (!process.with_children) continue;
+    for (int child : ChildrenOf(process.pid)) sample(process.name, child, true);
   }
   return usage;
 }
@@ -88,11 +115,28 @@ std::vector<ProcessUsage> SampleUsage(const std::vector<WatchedProcess>& process
 std::vector<ProcessUsage> UsageBetween(const std::vector<ProcessUsage>& start,
                                        const std::vector<ProcessUsage>& end) {
   std::vector<ProcessUsage> usage;
-  for (size_t i = 0; i < start.size() && i < end.size(); ++i) {
-    ProcessUsage delta = end[i];
-    delta.ok = start[i].ok && end[i].ok;
-    delta.cpu_seconds = delta.ok ? end[i].cpu_seconds - start[i].cpu_seconds : 0;
+  for (const ProcessUsage& last : end) {
+    auto first = std::find_if(start.begin(), start.end(), [&](const ProcessUsage& entry) {
+      return entry.pid == last.pid && entry.name == last.name;
+    });
+    ProcessUsage delta = last;
+    if (first != start.end()) {
+      delta.ok = first->ok && last.ok;
+      delta.cpu_seconds = delta.ok ? last.cpu_seconds - first->cpu_seconds : 0;
+    } else if (!last.ok) {
+      continue;  // Born and gone between the samples: nothing to say.
+    }
     usage.push_back(std::move(delta));
+  }
+  // A watched process that vanished still shows, as unreadable; a child that exited does not.
+  for (const ProcessUsage& first : start) {
+    if (first.child) continue;
+    bool still_there = std::any_of(end.begin(), end.end(), [&](const ProcessUsage& entry) {
+      return entry.pid == first.pid && entry.name == first.name;
+    });
+    if (!still_there) {
+      usage.push_back({.name = first.name, .pid = first.pid, .ok = false, .child = false});
+    }
   }
   return usage;
 }

@@ -15,9 +15,12 @@ namespace chatter::loadgen {
 struct WatchedProcess {
   std::string name;
   int pid = 0;
+  // Also every child of `pid` alive when sampled (PostgreSQL's backends): a child born after the
+  // first sample counts all its CPU; one that exits before the last counts none.
+  bool with_children = false;
 };
 
-// "name=pid,name=pid" (empty: none). INVALID_ARGUMENT naming the bad entry.
+// "name=pid,name=pid:tree" (empty: none). INVALID_ARGUMENT naming the bad entry.
 absl::StatusOr<std::vector<WatchedProcess>> ParseWatchList(absl::string_view text);
 
 // utime + stime of the process in seconds, from the text of /proc/<pid>/stat. The command name
@@ -31,12 +34,17 @@ struct ProcessUsage {
   int pid = 0;
   double cpu_seconds = 0;  // Over the measured window.
   int64_t peak_rss_kib = 0;
-  bool ok = true;  // False when the process could not be read (gone, or not ours).
+  bool ok = true;      // False when the process could not be read (gone, or not ours).
+  bool child = false;  // Found as a child of a watched process (it may come and go).
 };
+
+// The pids whose parent is `pid`, from /proc.
+std::vector<int> ChildrenOf(int pid);
 
 // Reads every watched process's CPU seconds now (ok=false for those that cannot be read).
 std::vector<ProcessUsage> SampleUsage(const std::vector<WatchedProcess>& processes);
-// `end` minus `start` per process, with the peak RSS read now.
+// `end` minus `start` per process (matched by pid; one missing from `start` was born since and
+// counts from zero), with the peak RSS of `end`.
 std::vector<ProcessUsage> UsageBetween(const std::vector<ProcessUsage>& start,
                                        const std::vector<ProcessUsage>& end);
 

@@ -3,6 +3,7 @@
 #include "tools/loadgen/process_usage.h"
 
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 namespace chatter::loadgen {
@@ -21,6 +22,48 @@ TEST(ProcessUsageTest, WatchListParses) {
   EXPECT_FALSE(ParseWatchList("gateway=x").ok());
   EXPECT_FALSE(ParseWatchList("=12").ok());
   EXPECT_FALSE(ParseWatchList("gateway=-3").ok());
+  absl::StatusOr<std::vector<WatchedProcess>> tree = ParseWatchList("postgres=77:tree");
+  ASSERT_TRUE(tree.ok()) << tree.status();
+  EXPECT_EQ((*tree)[0].pid, 77);
+  EXPECT_TRUE((*tree)[0].with_children);
+  EXPECT_FALSE((*list)[0].with_children);
+  EXPECT_FALSE(ParseWatchList("postgres=77:forest").ok());
+}
+
+TEST(ProcessUsageTest, ATreeCountsChildrenBornBetweenSamplesAndForgetsOnesThatExited) {
+  int leaving[2];
+  ASSERT_EQ(pipe(leaving), 0);
+  pid_t early = fork();
+  if (early == 0) {  // Lives until the parent closes its end of the pipe.
+    close(leaving[1]);
+    char byte;
+    (void)!read(leaving[0], &byte, 1);
+    _exit(0);
+  }
+  close(leaving[0]);
+  std::vector<WatchedProcess> tree = {{"self", static_cast<int>(getpid()), true}};
+  std::vector<ProcessUsage> start = SampleUsage(tree);
+  EXPECT_EQ(start.size(), 2u);
+  close(leaving[1]);  // The early child exits ...
+  waitpid(early, nullptr, 0);
+  int staying[2];
+  ASSERT_EQ(pipe(staying), 0);
+  pid_t late = fork();  // ... and a late one is born.
+  if (late == 0) {
+    close(staying[1]);
+    char byte;
+    (void)!read(staying[0], &byte, 1);
+    _exit(0);
+  }
+  close(staying[0]);
+  std::vector<ProcessUsage> usage = UsageBetween(start, SampleUsage(tree));
+  close(staying[1]);
+  waitpid(late, nullptr, 0);
+  ASSERT_EQ(usage.size(), 2u);
+  EXPECT_EQ(usage[0].pid, getpid());
+  EXPECT_EQ(usage[1].pid, late);
+  EXPECT_TRUE(usage[1].ok);
+  EXPECT_TRUE(usage[1].child);
 }
 
 TEST(ProcessUsageTest, CpuSecondsAreUtimePlusStime) {
