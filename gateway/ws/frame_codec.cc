@@ -217,6 +217,10 @@ Frame ErrorFrame(const absl::Status& status, const std::optional<std::string>& r
   ordered_json data;
   data["code"] = std::string(status::CodeName(status.code()));
   data["message"] = std::string(status::PublicMessageFor(status.code()).value_or(status.message()));
+  // A refusal under load says when to try again, as REST's 429 does with Retry-After.
+  if (std::optional<int> retry_after = status::RetryAfterSeconds(status)) {
+    data["retry_after_ms"] = *retry_after * 1000;
+  }
   return EncodeFrame("error", std::move(data), ref);
 }
 

@@ -224,6 +224,10 @@ TEST(EncodeFrame, ShapesOfServerFrames) {
       R"({"event":"error","ref":"r2","data":{"code":"not_found","message":"room not found"}})");
   EXPECT_EQ(*ErrorFrame(absl::InvalidArgumentError("x"), std::nullopt),
             R"({"event":"error","data":{"code":"invalid_argument","message":"x"}})");
+  // Refusals under load carry a retry hint (1 s unless the status names one).
+  EXPECT_EQ(
+      *ErrorFrame(absl::ResourceExhaustedError("busy"), "r3"),
+      R"({"event":"error","ref":"r3","data":{"code":"resource_exhausted","message":"busy","retry_after_ms":1000}})");
 }
 
 TEST(EncodeFrame, InternalMessagesNeverReachClients) {
