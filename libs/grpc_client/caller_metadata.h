@@ -12,10 +12,11 @@
 namespace chatter::grpc_client {
 
 struct CallerMetadata {
-  std::string access_token;  // `authorization: Bearer <token>` (nothing when empty).
-  std::string request_id;    // `x-request-id`, so one id spans gateway and services.
-  std::string client_ip;     // `x-forwarded-for`, for rate limits and session records.
-  std::string user_agent;    // `x-client-user-agent` (gRPC owns `user-agent`), for sessions.
+  // Defaulted, so designated initializers may name only some (no -Wmissing-field-initializers).
+  std::string access_token = {};  // `authorization: Bearer <token>` (nothing when empty).
+  std::string request_id = {};    // `x-request-id`, so one id spans gateway and services.
+  std::string client_ip = {};     // `x-forwarded-for`, for rate limits and session records.
+  std::string user_agent = {};    // `x-client-user-agent` (gRPC owns `user-agent`), for sessions.
 };
 
 // Adds the non-empty members of `caller`; client-chosen text is cut to printable ASCII.

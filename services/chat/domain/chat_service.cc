@@ -316,9 +316,6 @@ absl::StatusOr<StoredMessage> ChatService::SendMessage(const std::string& caller
   CHATTER_ASSIGN_OR_RETURN(std::optional<std::string> client_msg_id,
                            NormalizeClientMsgId(input.client_msg_id));
   CHATTER_RETURN_IF_ERROR(ValidateAttachments(input.attachments));
-  Room room;
-  CHATTER_RETURN_IF_ERROR(LoadMembership(id, caller, &room).status());
-  CHATTER_RETURN_IF_ERROR(CheckNotBlocked(room));
   NewMessage message{.id = uuids_.NewV7(),
                      .room_id = id,
                      .sender_id = caller,
@@ -326,7 +323,18 @@ absl::StatusOr<StoredMessage> ChatService::SendMessage(const std::string& caller
                      .attachments = input.attachments,
                      .client_msg_id = std::move(client_msg_id),
                      .created_at = Now()};
-  CHATTER_ASSIGN_OR_RETURN(StoredMessage stored, messages_.Insert(message));
+  // The common case is one statement: the insert checks membership and blocks itself.
+  CHATTER_ASSIGN_OR_RETURN(std::optional<StoredMessage> inserted, messages_.Insert(message));
+  if (!inserted) {
+    // Refused: the full checks say why (no room, not a member, blocked).
+    Room room;
+    CHATTER_RETURN_IF_ERROR(LoadMembership(id, caller, &room).status());
+    CHATTER_RETURN_IF_ERROR(CheckNotBlocked(room));
+    // Allowed by now (joined or unblocked meanwhile): once more.
+    CHATTER_ASSIGN_OR_RETURN(inserted, messages_.Insert(message));
+    if (!inserted) return absl::AbortedError("room access changed during the send; retry");
+  }
+  StoredMessage stored = *std::move(inserted);
   if (stored.created && policy_.after_message_commit) policy_.after_message_commit();
   if (stored.created) {
     RoomEvent event = NewEvent(RoomEvent::Kind::kMessageCreated, id);

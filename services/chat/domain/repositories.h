@@ -82,10 +82,13 @@ class MessageRepository {
  public:
   virtual ~MessageRepository() = default;
   // Stores the message with the room's next seq (gap-free, strictly increasing per room also
-  // under concurrent senders) and moves the sender's read marker to it, atomically. When the
-  // sender already used message.client_msg_id in the room, answers that first message with
-  // created=false and uses no seq. NOT_FOUND when the room does not exist.
-  virtual absl::StatusOr<StoredMessage> Insert(const NewMessage& message) = 0;
+  // under concurrent senders) and moves the sender's read marker to it, atomically, if the
+  // sender may send there now: a member, and in a direct room neither user blocks the other.
+  // Checked in the same step, so a send costs one round trip. nullopt when the room does not
+  // exist or the sender may not send (the caller finds out which). When the sender already used
+  // message.client_msg_id in the room, answers that first message with created=false and uses
+  // no seq.
+  virtual absl::StatusOr<std::optional<StoredMessage>> Insert(const NewMessage& message) = 0;
   // NOT_FOUND when absent.
   virtual absl::StatusOr<Message> FindById(absl::string_view message_id) = 0;
   // Up to `limit` messages with seq < before_seq, newest first.

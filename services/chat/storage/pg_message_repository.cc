@@ -1,5 +1,6 @@
 // Messages in PostgreSQL. A send is one statement (so one round trip and its own transaction):
-// it looks for the sender's earlier message with the same client_msg_id, bumps rooms.last_seq
+// it checks that the sender may send (a member; in a direct room no block either way), looks
+// for the sender's earlier message with the same client_msg_id, bumps rooms.last_seq
 // (the row lock serialises the room's writers, so seq is gap-free and strictly increasing),
 // inserts the message with that seq and moves the sender's read marker to it. A duplicate found
 // up front bumps nothing; a duplicate committed concurrently trips the unique index, which rolls
@@ -39,11 +40,22 @@ std::vector<pg::PreparedStatement> PgMessageRepository::Statements() {
       // $1 room, $2 id, $3 sender, $4 content, $5 attachments, $6 client_msg_id, $7 millis.
       {"messages_insert",
        absl::StrCat(
-           "WITH existing AS ("
+           "WITH allowed AS ("
+           "  SELECT 1 FROM rooms r"
+           "  JOIN room_members rm ON rm.room_id = r.id AND rm.user_id = $3"
+           "  WHERE r.id = $1 AND (r.kind <> 'direct' OR NOT EXISTS ("
+           "    SELECT 1 FROM blocks b WHERE"
+           "      (b.blocker_id = split_part(r.direct_key, ':', 1)::uuid"
+           "       AND b.blocked_id = split_part(r.direct_key, ':', 2)::uuid)"
+           "   OR (b.blocker_id = split_part(r.direct_key, ':', 2)::uuid"
+           "       AND b.blocked_id = split_part(r.direct_key, ':', 1)::uuid)))"
+           "), existing AS ("
            "  SELECT * FROM messages WHERE room_id = $1 AND sender_id = $3 AND client_msg_id = $6"
+           "    AND EXISTS (SELECT 1 FROM allowed)"
            "), bumped AS ("
            "  UPDATE rooms SET last_seq = last_seq + 1"
-           "  WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM existing) RETURNING last_seq"
+           "  WHERE id = $1 AND EXISTS (SELECT 1 FROM allowed)"
+           "    AND NOT EXISTS (SELECT 1 FROM existing) RETURNING last_seq"
            "), inserted AS ("
            "  INSERT INTO messages (room_id, seq, id, sender_id, content, attachments,"
            "    client_msg_id, created_at, updated_at)"
@@ -85,18 +97,17 @@ std::vector<pg::PreparedStatement> PgMessageRepository::Statements() {
   };
 }
 
-absl::StatusOr<StoredMessage> PgMessageRepository::Insert(const NewMessage& message) {
-  absl::StatusOr<StoredMessage> stored = RunAutocommit(
-      pool_, "insert message", [&](pqxx::nontransaction& txn) -> absl::StatusOr<StoredMessage> {
-        pqxx::result rows =
-            txn.exec_prepared("messages_insert", message.room_id, message.id, message.sender_id,
-                              message.content, AttachmentsToJson(message.attachments),
-                              message.client_msg_id, absl::ToUnixMillis(message.created_at));
-        if (rows.empty()) {
-          return absl::NotFoundError(absl::StrCat("room ", message.room_id, " not found"));
-        }
-        return StoredMessage{*MessageFromRow(rows[0], 0), rows[0][kMessageColumnCount].as<bool>()};
-      });
+absl::StatusOr<std::optional<StoredMessage>> PgMessageRepository::Insert(
+    const NewMessage& message) {
+  using Result = absl::StatusOr<std::optional<StoredMessage>>;
+  Result stored = RunAutocommit(pool_, "insert message", [&](pqxx::nontransaction& txn) -> Result {
+    pqxx::result rows =
+        txn.exec_prepared("messages_insert", message.room_id, message.id, message.sender_id,
+                          message.content, AttachmentsToJson(message.attachments),
+                          message.client_msg_id, absl::ToUnixMillis(message.created_at));
+    if (rows.empty()) return std::nullopt;  // No room, or the sender may not send there.
+    return StoredMessage{*MessageFromRow(rows[0], 0), rows[0][kMessageColumnCount].as<bool>()};
+  });
   // The same client_msg_id committed by a concurrent send: that one is the message.
   if (pg::ViolatesConstraint(stored.status(), "messages_client_msg_key")) {
     absl::StatusOr<Message> first = FindByClientMsgId(message);

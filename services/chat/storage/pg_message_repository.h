@@ -2,6 +2,7 @@
 // range scans on that primary key in either direction, never OFFSET.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -17,7 +18,7 @@ class PgMessageRepository final : public MessageRepository {
   // Prepared on every pooled connection (see ServiceSpec::prepared_statements).
   static std::vector<pg::PreparedStatement> Statements();
 
-  absl::StatusOr<StoredMessage> Insert(const NewMessage& message) override;
+  absl::StatusOr<std::optional<StoredMessage>> Insert(const NewMessage& message) override;
   absl::StatusOr<Message> FindById(absl::string_view message_id) override;
   absl::StatusOr<std::vector<Message>> ListBefore(absl::string_view room_id, int64_t before_seq,
                                                   int limit) override;

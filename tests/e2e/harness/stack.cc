@@ -248,21 +248,10 @@ absl::Status Stack::Launch(Slot& slot, absl::Duration timeout) {
   return absl::OkStatus();
 }
 
-std::string Stack::RealtimeAddresses(int first) const {
-  int count = InstanceCount(Component::kRealtime);
+std::string Stack::InstanceAddresses(Component component, int first) const {
+  int count = InstanceCount(component);
   std::vector<std::string> addresses;
-  for (int i = 0; i < count; ++i) {
-    addresses.push_back(grpc_address(Component::kRealtime, (first + i) % count));
-  }
-  return absl::StrJoin(addresses, ",");
-}
-
-std::string Stack::ChatAddresses(int first) const {
-  int count = InstanceCount(Component::kChat);
-  std::vector<std::string> addresses;
-  for (int i = 0; i < count; ++i) {
-    addresses.push_back(grpc_address(Component::kChat, (first + i) % count));
-  }
+  for (int i = 0; i < count; ++i) addresses.push_back(grpc_address(component, (first + i) % count));
   return absl::StrJoin(addresses, ",");
 }
 
@@ -298,8 +287,9 @@ ChildProcess::Env Stack::ServiceEnv(InstanceId id) const {
     env.emplace("CHATTER_CHAT_ADDR", absl::StrCat("127.0.0.1:", chat_port));
   }
   if (service == Component::kChat) {
-    env.emplace("CHATTER_REALTIME_ADDR",
-                RealtimeAddresses(id.index % InstanceCount(Component::kRealtime)));
+    env.emplace(
+        "CHATTER_REALTIME_ADDR",
+        InstanceAddresses(Component::kRealtime, id.index % InstanceCount(Component::kRealtime)));
   }
   return WithOverrides(id, std::move(env));
 }
@@ -309,8 +299,10 @@ ChildProcess::Env Stack::GatewayEnv(int instance) const {
       {"CHATTER_HTTP_LISTEN", "127.0.0.1:0"},
       {"CHATTER_ADMIN_LISTEN", "127.0.0.1:0"},
       {"CHATTER_AUTH_ADDR", grpc_address(Component::kAuth)},
-      {"CHATTER_CHAT_ADDR", ChatAddresses(instance % InstanceCount(Component::kChat))},
-      {"CHATTER_REALTIME_ADDR", RealtimeAddresses(instance % InstanceCount(Component::kRealtime))},
+      {"CHATTER_CHAT_ADDR",
+       InstanceAddresses(Component::kChat, instance % InstanceCount(Component::kChat))},
+      {"CHATTER_REALTIME_ADDR",
+       InstanceAddresses(Component::kRealtime, instance % InstanceCount(Component::kRealtime))},
       {"CHATTER_SERVICE_CLIENT_ID", kGatewayPrincipal.client_id},
       {"CHATTER_SERVICE_CLIENT_SECRET", kGatewayPrincipal.secret},
       {"CHATTER_SHUTDOWN_GRACE_MS", "5000"},

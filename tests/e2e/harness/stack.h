@@ -174,10 +174,9 @@ class Stack {
   ChildProcess::Env WithOverrides(InstanceId instance, ChildProcess::Env env) const;
   // "realtime-svc" for instance 0, "realtime-svc.1" for the next: log and process names.
   static std::string SlotName(InstanceId id);
-  // The comma-separated realtime-svc addresses, instance `first` first.
-  std::string RealtimeAddresses(int first) const;
-  // The same for chat-svc (a gateway fails over to the next when its first dies).
-  std::string ChatAddresses(int first) const;
+  // The comma-separated gRPC addresses of every instance of `component`, instance `first`
+  // first (a client fails over to the next when its first dies).
+  std::string InstanceAddresses(Component component, int first) const;
 
   StackOptions options_;
   TempDir logs_;  // First: destroyed last, after every process wrote its last line.

@@ -121,10 +121,19 @@ class InMemoryChatStorage final : public RoomRepository,
   }
 
   // --- MessageRepository
-  absl::StatusOr<StoredMessage> Insert(const NewMessage& message) override {
+  absl::StatusOr<std::optional<StoredMessage>> Insert(const NewMessage& message) override {
     std::lock_guard lock(mu_);
     auto room = rooms_.find(message.room_id);
-    if (room == rooms_.end()) return absl::NotFoundError("room not found");
+    if (room == rooms_.end()) return std::nullopt;
+    if (!members_.contains({message.room_id, message.sender_id})) return std::nullopt;
+    if (room->second.kind == RoomKind::kDirect) {
+      size_t colon = room->second.direct_key.find(':');
+      std::string user_a = room->second.direct_key.substr(0, colon);
+      std::string user_b = room->second.direct_key.substr(colon + 1);
+      if (blocks_.contains({user_a, user_b}) || blocks_.contains({user_b, user_a})) {
+        return std::nullopt;
+      }
+    }
     if (message.client_msg_id) {
       for (const auto& [key, existing] : messages_) {
         if (existing.room_id == message.room_id && existing.sender_id == message.sender_id &&

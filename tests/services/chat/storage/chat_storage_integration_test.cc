@@ -214,15 +214,27 @@ TEST_F(ChatStorageIntegrationTest, RepeatedClientMsgIdAnswersTheFirstMessage) {
   EXPECT_EQ(again->message.created_at, first.created_at);
   EXPECT_EQ(Send(kBob, room.id, "bob's", "same").seq, 2);  // Same key, other sender.
   EXPECT_EQ(Send(kAlice, room.id, "third").seq, 3);
-  absl::StatusOr<StoredMessage> missing =
-      messages_->Insert(NewMessage{.id = uuids_->NewV7(),
-                                   .room_id = kNobody,
-                                   .sender_id = kAlice,
-                                   .content = "x",
-                                   .attachments = {},
-                                   .client_msg_id = std::nullopt,
-                                   .created_at = absl::Now()});
-  EXPECT_EQ(missing.status().code(), absl::StatusCode::kNotFound) << missing.status();
+  auto insert_as = [&](const char* room_id, const char* sender) {
+    return messages_->Insert(NewMessage{.id = uuids_->NewV7(),
+                                        .room_id = room_id,
+                                        .sender_id = sender,
+                                        .content = "x",
+                                        .attachments = {},
+                                        .client_msg_id = std::nullopt,
+                                        .created_at = absl::Now()});
+  };
+  // The insert checks access itself: no room, or a sender who is not a member, is refused
+  // without a seq being used.
+  absl::StatusOr<std::optional<StoredMessage>> missing = insert_as(kNobody, kAlice);
+  ASSERT_TRUE(missing.ok()) << missing.status();
+  EXPECT_FALSE(missing->has_value());
+  absl::StatusOr<std::optional<StoredMessage>> outsider = insert_as(room.id.c_str(), kCarol);
+  ASSERT_TRUE(outsider.ok()) << outsider.status();
+  EXPECT_FALSE(outsider->has_value());
+  EXPECT_EQ(
+      service_->SendMessage(kCarol, room.id, {.content = "x", .client_msg_id = {}}).status().code(),
+      absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(Send(kAlice, room.id, "fourth").seq, 4);
 }
 
 TEST_F(ChatStorageIntegrationTest, MessagesRoundTripEveryField) {
