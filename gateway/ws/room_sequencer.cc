@@ -272,6 +272,11 @@ std::vector<RoomSequencer::Read> RoomSequencer::DueLocked(Clock::time_point now,
       continue;
     }
     if (!room.reading && now >= room.read_at) {
+      if (reads_in_flight_ + static_cast<int>(reads.size()) >= options_.max_reads_in_flight) {
+        // Due, but the reads in flight come first; an answer wakes the loop again.
+        next_wake = std::min(next_wake, deadline);
+        continue;
+      }
       std::vector<RoomIndex::SubscriberPtr> sessions = index_.InRoom(room_id);
       if (sessions.empty()) {
         forget.push_back(room_id);  // Nobody here to deliver to.
@@ -309,6 +314,7 @@ void RoomSequencer::OnRead(const Read& read,
   std::lock_guard lock(mu_);
   --reads_in_flight_;
   reads_done_.notify_all();
+  wake_.notify_all();  // Rooms waiting for a free read slot may go now.
   auto found = rooms_.find(read.room_id);
   if (found == rooms_.end()) return;
   Room& room = found->second;

@@ -41,6 +41,9 @@ struct RoomSequencerOptions {
   absl::Duration retry_interval = absl::Milliseconds(100);
   // Messages per history read (chat-svc allows 1-1000); larger gaps take several reads.
   int fill_limit = 500;
+  // History reads in flight at once. After a realtime-svc restart every followed room is read
+  // back; unbounded, that burst would take every chat-svc thread (and refuse user sends).
+  int max_reads_in_flight = 16;
   // Events held behind one room's gap; one more and the room resyncs at once.
   size_t max_held_events = 5000;
   // A room no local session follows is forgotten after this long.

@@ -225,6 +225,31 @@ TEST_F(RoomSequencerTest, EventsMayBeLostReadsEveryFollowedRoom) {
   EXPECT_EQ(Seen(*session_).size(), 2u);
 }
 
+TEST_F(RoomSequencerTest, HistoryReadsAreBoundedInFlight) {
+  constexpr int kRooms = 12;
+  history_last_ = 1;
+  Start({.reorder_wait = absl::Milliseconds(1), .max_reads_in_flight = 3});
+  std::vector<std::shared_ptr<FakeSubscriber>> sessions;
+  for (int i = 0; i < kRooms; ++i) {
+    std::string room = "room-" + std::to_string(i);
+    auto session = MakeSubscriber("s-" + room, "alice");
+    index_.AddSession(session);
+    sequencer_->Watch(room, 0);
+    index_.Subscribe(room, session->session_id());
+    sessions.push_back(session);
+  }
+  chat_.HoldReplays(true);  // Reads stay in flight until released.
+  sequencer_->OnEventsMayBeLost();
+  ASSERT_TRUE(WaitFor([&] { return chat_.held_replays() == 3; }));
+  absl::SleepFor(absl::Milliseconds(100));
+  EXPECT_EQ(chat_.held_replays(), 3);  // Every room is due; only the bound is asked.
+  chat_.ReleaseReplays();
+  for (auto& session : sessions) {
+    ASSERT_TRUE(WaitFor([&] { return Seen(*session).size() == 1; })) << session->session_id();
+    EXPECT_EQ(Seen(*session)[0], "receive_message 1 history");
+  }
+}
+
 TEST_F(RoomSequencerTest, LargeGapsAreReadInPages) {
   history_last_ = 25;
   Start({.reorder_wait = absl::Milliseconds(10), .fill_limit = 10});
