@@ -75,6 +75,8 @@ TEST(ReportTest, TextShowsTheFiguresAndVerdict) {
   EXPECT_THAT(text, HasSubstr("p50 2.00"));
   EXPECT_THAT(text, HasSubstr("close codes 1013: 1"));
   EXPECT_THAT(text, HasSubstr("=> FAIL"));
+  // Without --watch there is no CPU section (nothing was measured).
+  EXPECT_THAT(text, ::testing::Not(HasSubstr("server CPU")));
 }
 
 TEST(ReportTest, JsonCarriesTheSameFigures) {

@@ -62,6 +62,19 @@ TEST_F(GatewayRegistryTest, RoomEventsReachOnlySubscribedStreamsOnceSharingTheFr
   EXPECT_EQ(registry_.Deliver(RoomEvent("room-nobody")), 0u);
 }
 
+TEST_F(GatewayRegistryTest, EventsLostReachesEveryStreamWhateverItFollows) {
+  StreamId a = Connect("gw-a", a_);
+  Connect("gw-b", b_);  // No session at all: it must still re-check its rooms later.
+  ASSERT_TRUE(registry_.OpenSession(a, {"s1", "u1", "alice"}));
+  registry_.Subscribe(a, kRoom, {"s1"});
+  auto lost = std::make_shared<v1::RealtimeFrame>();
+  lost->mutable_events_lost()->set_reason("bus subscription restored");
+  EXPECT_EQ(registry_.Deliver(lost), 2u);
+  ASSERT_EQ(a_->frames().size(), 1u);
+  ASSERT_EQ(b_->frames().size(), 1u);
+  EXPECT_EQ(b_->frames()[0].get(), lost.get());
+}
+
 TEST_F(GatewayRegistryTest, PresenceReachesRoomAndUserStreamsOnce) {
   StreamId a = Connect("gw-a", a_);
   StreamId b = Connect("gw-b", b_);

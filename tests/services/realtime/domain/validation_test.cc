@@ -41,6 +41,17 @@ TEST(ValidateRoomEvent, NormalizesRoomIds) {
   EXPECT_EQ(event.typing().room_id(), kRoom);
 }
 
+TEST(ValidateRoomEvent, AHeadNamesItsRoomLikeAnyPayload) {
+  v1::RoomEvent event;
+  event.set_room_id(kRoom);
+  event.mutable_head()->set_room_id("018f0000-0000-7000-8000-0000000000a2");
+  event.mutable_head()->set_last_seq(7);
+  EXPECT_EQ(FieldOf(ValidateRoomEvent(event)), "event.head.room_id");
+  event.mutable_head()->set_room_id(kRoomUpper);
+  ASSERT_TRUE(ValidateRoomEvent(event).ok());
+  EXPECT_EQ(event.head().room_id(), kRoom);
+}
+
 TEST(ParseUserIds, OneToTwoHundredUuids) {
   google::protobuf::RepeatedPtrField<std::string> ids;
   EXPECT_EQ(FieldOf(ParseUserIds(ids).status()), "user_ids");
