@@ -140,6 +140,7 @@ struct RoomEvent {
   std::string user_id = {};  // Read receipts and membership changes.
   int64_t seq = 0;           // Read receipts: the new marker. Room heads: the newest seq.
   std::vector<std::string> revoked_user_ids = {};  // Users who lost read access with this event.
+  std::string request_id = {};  // The request that caused it, for logs (set when published).
 };
 
 }  // namespace chatter::chat

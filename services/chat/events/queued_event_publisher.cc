@@ -1,6 +1,9 @@
 // Bounded queue + one worker thread between committed changes and realtime-svc.
 #include "services/chat/events/queued_event_publisher.h"
 
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
 #include "libs/log/log.h"
 
 namespace chatter::chat {
@@ -13,6 +16,8 @@ constexpr std::chrono::milliseconds kAnnounceInterval(250);
 // Rooms remembered with an owed head; beyond, new ones are only counted (gateways still find
 // those gaps at the room's next message or their next stream).
 constexpr size_t kMaxOwedHeads = 100000;
+// Events per batch at most (realtime-svc takes up to 1,000).
+constexpr size_t kMaxBatch = 500;
 
 bool IsMessageEvent(const RoomEvent& event) {
   return event.kind == RoomEvent::Kind::kMessageCreated ||
@@ -35,6 +40,9 @@ QueuedEventPublisher::QueuedEventPublisher(EventSink& sink, metrics::Registry& m
       heads_(metrics.GetCounter(
           "chat_events_room_heads_total",
           "Room heads published after message events of the room failed or were dropped.")),
+      batches_(metrics.GetCounter("chat_events_batches_total",
+                                  "Batches of room events sent to realtime-svc (events per batch "
+                                  "= published / batches).")),
       depth_(metrics.GetGauge("chat_events_queue_depth", "Room events waiting to be sent.")) {}
 
 QueuedEventPublisher::~QueuedEventPublisher() { Stop(absl::ZeroDuration()); }
@@ -73,7 +81,8 @@ void QueuedEventPublisher::Publish(RoomEvent event) {
   {
     std::lock_guard lock(mu_);
     if (!stopping_ && queue_.size() < capacity_) {
-      queue_.push_back({.event = std::move(event), .request_id = log::CurrentRequestId()});
+      if (event.request_id.empty()) event.request_id = log::CurrentRequestId();
+      queue_.push_back(std::move(event));
       depth_.Set(static_cast<double>(queue_.size()));
       wake_.notify_one();
       return;
@@ -101,7 +110,7 @@ void QueuedEventPublisher::OweHeadLocked(const RoomEvent& event) {
   }
 }
 
-QueuedEventPublisher::Wait QueuedEventPublisher::Next(Queued& next) {
+QueuedEventPublisher::Wait QueuedEventPublisher::Next(std::vector<RoomEvent>& next) {
   std::unique_lock lock(mu_);
   in_flight_ = false;
   if (queue_.empty() && owed_heads_.empty()) idle_.notify_all();
@@ -114,15 +123,18 @@ QueuedEventPublisher::Wait QueuedEventPublisher::Next(Queued& next) {
   }
   if (queue_.empty()) return Wait::kStop;
   if (stopping_ && std::chrono::steady_clock::now() >= stop_deadline_) return Wait::kStop;
-  next = std::move(queue_.front());
-  queue_.pop_front();
+  next.clear();
+  while (!queue_.empty() && next.size() < kMaxBatch) {
+    next.push_back(std::move(queue_.front()));
+    queue_.pop_front();
+  }
   depth_.Set(static_cast<double>(queue_.size()));
   in_flight_ = true;
-  return Wait::kEvent;
+  return Wait::kEvents;
 }
 
 void QueuedEventPublisher::Run() {
-  Queued next;
+  std::vector<RoomEvent> next;
   while (true) {
     Wait wait = Next(next);
     if (wait == Wait::kStop) break;
@@ -130,20 +142,30 @@ void QueuedEventPublisher::Run() {
       AnnounceHeads();
       continue;
     }
-    log::ScopedRequestId scope(next.request_id);
-    absl::Status sent = sink_.Send(next.event);
-    if (sent.ok()) {
-      published_.Inc();
-    } else {
-      failures_.Inc();
-      WarnThrottled("room event not published", sent);
-      std::lock_guard lock(mu_);
-      OweHeadLocked(next.event);
-    }
+    std::optional<size_t> delivered = SendBatch(next);
+    if (delivered) batches_.Inc();
+    published_.Inc(static_cast<double>(delivered.value_or(0)));
+    failures_.Inc(static_cast<double>(next.size() - delivered.value_or(0)));
   }
   std::lock_guard lock(mu_);
   in_flight_ = false;
   idle_.notify_all();
+}
+
+std::optional<size_t> QueuedEventPublisher::SendBatch(absl::Span<const RoomEvent> events) {
+  absl::StatusOr<std::vector<size_t>> rejected = sink_.SendBatch(events);
+  if (!rejected.ok()) {
+    WarnThrottled("room events not published", rejected.status());
+    std::lock_guard lock(mu_);
+    for (const RoomEvent& event : events) OweHeadLocked(event);
+    return std::nullopt;
+  }
+  if (rejected->empty()) return events.size();
+  WarnThrottled("room events refused by realtime-svc",
+                absl::InvalidArgumentError(absl::StrCat(rejected->size(), " invalid")));
+  std::lock_guard lock(mu_);
+  for (size_t index : *rejected) OweHeadLocked(events[index]);
+  return events.size() - rejected->size();
 }
 
 void QueuedEventPublisher::AnnounceHeads() {
@@ -153,22 +175,27 @@ void QueuedEventPublisher::AnnounceHeads() {
     owed.swap(owed_heads_);
     next_announce_ = std::chrono::steady_clock::now() + kAnnounceInterval;
   }
-  absl::flat_hash_map<std::string, int64_t> failed;
-  for (const auto& [room_id, seq] : owed) {
-    RoomEvent head{.kind = RoomEvent::Kind::kRoomHead, .room_id = room_id, .seq = seq};
-    // After the first failure the sink is down: keep the rest for the next round.
-    if (!failed.empty() || !sink_.Send(head).ok()) {
-      failed.emplace(room_id, seq);
-      continue;
+  std::vector<RoomEvent> heads;
+  heads.reserve(std::min(owed.size(), kMaxBatch));
+  bool sink_down = false;
+  auto send = [&] {
+    // A failed batch owes its heads again (SendBatch), for the next round; after the first
+    // failure the sink is down, so the rest wait for that round unsent.
+    if (!sink_down) {
+      std::optional<size_t> delivered = SendBatch(heads);
+      heads_.Inc(static_cast<double>(delivered.value_or(0)));
+      sink_down = !delivered.has_value();
+    } else {
+      std::lock_guard lock(mu_);
+      for (const RoomEvent& head : heads) OweHeadLocked(head);
     }
-    heads_.Inc();
+    heads.clear();
+  };
+  for (const auto& [room_id, seq] : owed) {
+    heads.push_back({.kind = RoomEvent::Kind::kRoomHead, .room_id = room_id, .seq = seq});
+    if (heads.size() == kMaxBatch) send();
   }
-  if (failed.empty()) return;
-  std::lock_guard lock(mu_);
-  for (const auto& [room_id, seq] : failed) {
-    auto [entry, inserted] = owed_heads_.try_emplace(room_id, seq);
-    if (!inserted) entry->second = std::max(entry->second, seq);
-  }
+  if (!heads.empty()) send();
 }
 
 bool QueuedEventPublisher::WaitIdleForTest(absl::Duration timeout) {

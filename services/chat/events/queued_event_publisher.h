@@ -1,12 +1,13 @@
 // The EventPublisher of chat-svc: a bounded in-memory queue drained by one background thread
-// into an EventSink. Publish() never blocks and never fails the RPC: a full queue drops the
-// event, a failed send is not retried; both are counted (chat_events_dropped_total,
-// chat_events_publish_failures_total) and logged at most every few seconds. Every message was
-// committed before it got here, so nothing is lost for good: the room of a dropped or failed
-// message event is remembered with its seq, and once sends work again the worker publishes the
-// room's head (RoomEvent kRoomHead), from which gateways fill the gap out of history.
-// Each event carries the request id current when it was published: the worker sends it (and
-// logs about it) under that id, so the Publish call and any failure line join the request's trace.
+// into an EventSink, in batches of whatever queued up while the previous batch was on its way
+// (so batches grow with load, and a lone event goes at once). Publish() never blocks and never
+// fails the RPC: a full queue drops the event, a failed send is not retried; both are counted
+// (chat_events_dropped_total, chat_events_publish_failures_total) and logged at most every few
+// seconds. Every message was committed before it got here, so nothing is lost for good: the
+// room of a dropped or failed message event is remembered with its seq, and once sends work
+// again the worker publishes the room's head (RoomEvent kRoomHead), from which gateways fill the
+// gap out of history. Each event takes along the request id current when it was published
+// (RoomEvent::request_id), so realtime-svc's log lines about it join the request's trace.
 #pragma once
 
 #include <chrono>
@@ -14,11 +15,14 @@
 #include <cstddef>
 #include <deque>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/time/time.h"
+#include "absl/types/span.h"
 #include "libs/metrics/registry.h"
 #include "services/chat/domain/event_publisher.h"
 #include "services/chat/events/event_sink.h"
@@ -46,15 +50,14 @@ class QueuedEventPublisher final : public EventPublisher {
   bool WaitIdleForTest(absl::Duration timeout);
 
  private:
-  struct Queued {
-    RoomEvent event;
-    std::string request_id;
-  };
-
   void Run();
-  enum class Wait { kEvent, kAnnounce, kStop };
-  // Takes the next event to send, or says it is time to announce heads; kStop ends the worker.
-  Wait Next(Queued& next);
+  enum class Wait { kEvents, kAnnounce, kStop };
+  // Takes the next events to send (up to a batch), or says it is time to announce heads; kStop
+  // ends the worker.
+  Wait Next(std::vector<RoomEvent>& next);
+  // Sends `events` as one batch; the rooms of those that did not get through are owed heads.
+  // How many got through, or nullopt when the batch failed as a whole.
+  std::optional<size_t> SendBatch(absl::Span<const RoomEvent> events);
   // A message event that did not reach the sink: its room's head is owed (mu_ held).
   void OweHeadLocked(const RoomEvent& event);
   // Sends the owed heads; those that fail stay owed.
@@ -68,13 +71,14 @@ class QueuedEventPublisher final : public EventPublisher {
   metrics::Counter& failures_;
   metrics::Counter& dropped_;
   metrics::Counter& heads_;
+  metrics::Counter& batches_;
   metrics::Gauge& depth_;
 
   // std::mutex rather than absl::Mutex: Debian's libabsl is not built for ThreadSanitizer.
   std::mutex mu_;
   std::condition_variable wake_;  // Signals the worker: an event or a stop.
   std::condition_variable idle_;  // Signals WaitIdleForTest.
-  std::deque<Queued> queue_;      // Guarded by mu_, as are the next three.
+  std::deque<RoomEvent> queue_;   // Guarded by mu_, as are the next three.
   bool in_flight_ = false;
   bool stopping_ = false;
   std::chrono::steady_clock::time_point stop_deadline_;

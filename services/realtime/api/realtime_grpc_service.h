@@ -1,7 +1,8 @@
 // chatter.realtime.v1.RealtimeService over gRPC: who may call what (service tokens of listed
-// clients only), Publish and GetPresence on the synchronous thread pool (they block on Redis and
-// chat-svc), Connect as a callback reactor per gateway, and the one place where this service's
-// absl::Status becomes grpc::Status.
+// clients only), Publish, PublishStream and GetPresence on the synchronous thread pool (they block
+// on Redis and chat-svc; a publish stream holds one thread for its life, one per chat-svc),
+// Connect as a callback reactor per gateway, and the one place where this service's absl::Status
+// becomes grpc::Status.
 #pragma once
 
 #include <mutex>
@@ -10,6 +11,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
+#include "absl/status/statusor.h"
 #include "chatter/realtime/v1/realtime.grpc.pb.h"
 #include "libs/authn/authenticator.h"
 #include "services/realtime/api/gateway_stream.h"
@@ -20,7 +22,7 @@ namespace chatter::realtime {
 
 // Least privilege: service client ids (the `sub` of their service tokens) allowed per role.
 struct AccessPolicy {
-  std::vector<std::string> publishers;  // Publish (CHATTER_REALTIME_PUBLISHERS).
+  std::vector<std::string> publishers;  // Publish, PublishStream (CHATTER_REALTIME_PUBLISHERS).
   std::vector<std::string> gateways;    // Connect, GetPresence (CHATTER_REALTIME_GATEWAYS).
 };
 
@@ -34,13 +36,16 @@ class RealtimeGrpcService final
 
   grpc::Status Publish(grpc::ServerContext* context, const v1::PublishRequest* request,
                        v1::PublishResponse* response) override;
+  grpc::Status PublishStream(
+      grpc::ServerContext* context,
+      grpc::ServerReaderWriter<v1::PublishAck, v1::PublishBatch>* stream) override;
   grpc::Status GetPresence(grpc::ServerContext* context, const v1::GetPresenceRequest* request,
                            v1::GetPresenceResponse* response) override;
   grpc::ServerBidiReactor<v1::GatewayFrame, v1::RealtimeFrame>* Connect(
       grpc::CallbackServerContext* context) override;
 
-  // Shutdown: ends every Connect stream with UNAVAILABLE now, so gateways fail over at once
-  // instead of waiting out the drain, and refuses new ones. Idempotent.
+  // Shutdown: ends every Connect and PublishStream stream now, so gateways and publishers fail
+  // over at once instead of waiting out the drain, and refuses new ones. Idempotent.
   void StopStreams();
   // Connect streams gRPC has not finished with yet.
   size_t open_streams() const;
@@ -50,6 +55,11 @@ class RealtimeGrpcService final
   absl::Status Authorize(const grpc::ServerContextBase& context,
                          const absl::flat_hash_set<std::string>& allowed,
                          absl::string_view action) const;
+  // A room event as the bus carries it: validated, with an event id and time when it had none.
+  // `event` is moved into the frame when valid, and left in place otherwise.
+  absl::StatusOr<v1::RealtimeFrame> ToBusFrame(v1::RoomEvent& event) const;
+  // Publishes the valid events of `batch` (consuming them) and lists the invalid ones in `ack`.
+  absl::Status PublishBatch(v1::PublishBatch& batch, v1::PublishAck& ack);
 
   const authn::Authenticator& authenticator_;
   absl::flat_hash_set<std::string> publishers_;
@@ -62,6 +72,7 @@ class RealtimeGrpcService final
   mutable std::mutex mu_;
   bool stopping_ = false;  // Guarded by mu_, as is streams_.
   absl::flat_hash_map<GatewayStream*, std::weak_ptr<GatewayStream>> streams_;
+  absl::flat_hash_set<grpc::ServerContext*> publish_streams_;  // Cancelled by StopStreams.
 };
 
 }  // namespace chatter::realtime

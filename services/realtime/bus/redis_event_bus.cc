@@ -12,17 +12,31 @@ RedisEventBus::RedisEventBus(redis::Client& redis, std::string channel, Realtime
     : redis_(redis), channel_(std::move(channel)), metrics_(metrics) {}
 
 absl::Status RedisEventBus::Publish(const v1::RealtimeFrame& frame) {
-  std::string payload;
-  if (!frame.SerializeToString(&payload)) {
-    return absl::InternalError("realtime frame does not serialize");
+  return PublishAll(absl::MakeConstSpan(&frame, 1));
+}
+
+absl::Status RedisEventBus::PublishAll(absl::Span<const v1::RealtimeFrame> frames) {
+  if (frames.empty()) return absl::OkStatus();
+  std::vector<std::vector<std::string>> commands;
+  commands.reserve(frames.size());
+  for (const v1::RealtimeFrame& frame : frames) {
+    std::string payload;
+    if (!frame.SerializeToString(&payload)) {
+      return absl::InternalError("realtime frame does not serialize");
+    }
+    commands.push_back({"PUBLISH", channel_, std::move(payload)});
   }
-  absl::StatusOr<redis::Reply> reply = redis_.Command({"PUBLISH", channel_, payload});
-  if (!reply.ok()) {
-    metrics_.publish_failures.Inc();
-    return reply.status();
+  absl::StatusOr<std::vector<redis::Reply>> replies = redis_.Pipeline(commands);
+  if (!replies.ok()) {
+    metrics_.publish_failures.Inc(static_cast<double>(frames.size()));
+    return replies.status();
   }
-  (frame.has_presence() ? metrics_.published_presence : metrics_.published_room_events).Inc();
+  for (const v1::RealtimeFrame& frame : frames) CountPublished(frame);
   return absl::OkStatus();
+}
+
+void RedisEventBus::CountPublished(const v1::RealtimeFrame& frame) {
+  (frame.has_presence() ? metrics_.published_presence : metrics_.published_room_events).Inc();
 }
 
 BusSubscription::BusSubscription(const redis::RedisEndpoint& endpoint, std::string channel,

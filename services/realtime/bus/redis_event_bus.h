@@ -25,8 +25,12 @@ class RedisEventBus final : public EventBus {
 
   // Serializes and PUBLISHes; UNAVAILABLE when Redis is down.
   absl::Status Publish(const v1::RealtimeFrame& frame) override;
+  // One PUBLISH per frame (so every instance, old or new, reads frames alike), pipelined.
+  absl::Status PublishAll(absl::Span<const v1::RealtimeFrame> frames) override;
 
  private:
+  void CountPublished(const v1::RealtimeFrame& frame);
+
   redis::Client& redis_;
   std::string channel_;
   RealtimeMetrics& metrics_;

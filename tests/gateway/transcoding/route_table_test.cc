@@ -117,6 +117,7 @@ TEST(RouteTable, EveryPublicRpcHasARouteAndInternalOnesDoNot) {
       "chatter.chat.v1.ChatService.ListMessagesSince",
       "chatter.chat.v1.ChatService.GetBlockRelations",
       "chatter.realtime.v1.RealtimeService.Publish",
+      "chatter.realtime.v1.RealtimeService.PublishStream",
       "chatter.realtime.v1.RealtimeService.Connect",
       "chatter.realtime.v1.RealtimeService.GetPresence",
   };

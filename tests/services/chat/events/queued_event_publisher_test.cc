@@ -1,5 +1,6 @@
 // The event queue between commits and realtime-svc: delivers in order from a background thread,
-// never blocks the publisher, counts failures and drops, and stops cleanly.
+// in batches of what queued up meanwhile, never blocks the publisher, counts failures and drops,
+// owes rooms their heads, and stops cleanly.
 #include "services/chat/events/queued_event_publisher.h"
 
 #include <gmock/gmock.h>
@@ -9,6 +10,7 @@
 #include <condition_variable>
 #include <mutex>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "libs/log/log.h"
 
@@ -17,17 +19,28 @@ namespace {
 
 using ::testing::ElementsAre;
 
-// Records what it is sent; can fail every send or hold sends until released.
+// Records what it is sent; can fail every batch, refuse some events, or hold batches until
+// released.
 class FakeSink final : public EventSink {
  public:
-  absl::Status Send(const RoomEvent& event) override {
+  absl::StatusOr<std::vector<size_t>> SendBatch(absl::Span<const RoomEvent> events) override {
     std::unique_lock lock(mu_);
     released_.wait(lock, [&] { return !holding_; });
-    sent_.push_back(event.kind == RoomEvent::Kind::kRoomHead
-                        ? absl::StrCat("head ", event.room_id, " ", event.seq)
-                        : event.event_id);
-    request_ids_.push_back(log::CurrentRequestId());
-    return failure_;
+    std::vector<std::string> batch;
+    std::vector<size_t> rejected;
+    for (size_t i = 0; i < events.size(); ++i) {
+      const RoomEvent& event = events[i];
+      std::string name = event.kind == RoomEvent::Kind::kRoomHead
+                             ? absl::StrCat("head ", event.room_id, " ", event.seq)
+                             : event.event_id;
+      if (refused_.contains(name)) rejected.push_back(i);
+      request_ids_.push_back(event.request_id);
+      sent_.push_back(name);
+      batch.push_back(std::move(name));
+    }
+    batches_.push_back(std::move(batch));
+    if (!failure_.ok()) return failure_;
+    return rejected;
   }
   void Hold() {
     std::lock_guard lock(mu_);
@@ -44,11 +57,21 @@ class FakeSink final : public EventSink {
     std::lock_guard lock(mu_);
     failure_ = std::move(status);
   }
+  // The sink takes the batch but answers this event as invalid.
+  void Refuse(std::string name) {
+    std::lock_guard lock(mu_);
+    refused_.insert(std::move(name));
+  }
+  // Every event sent, in order, across batches.
   std::vector<std::string> sent() {
     std::lock_guard lock(mu_);
     return sent_;
   }
-  // The worker thread's current request id during each send.
+  std::vector<std::vector<std::string>> batches() {
+    std::lock_guard lock(mu_);
+    return batches_;
+  }
+  // The request id each event carried, in order.
   std::vector<std::string> request_ids() {
     std::lock_guard lock(mu_);
     return request_ids_;
@@ -59,9 +82,19 @@ class FakeSink final : public EventSink {
   std::condition_variable released_;
   bool holding_ = false;
   absl::Status failure_;
+  absl::flat_hash_set<std::string> refused_;
   std::vector<std::string> sent_;
+  std::vector<std::vector<std::string>> batches_;
   std::vector<std::string> request_ids_;
 };
+
+// Returns once the worker has taken everything queued (and so holds it in a held sink).
+void WaitUntilQueueTaken(metrics::Registry& registry) {
+  absl::Time deadline = absl::Now() + absl::Seconds(10);
+  while (registry.GetGauge("chat_events_queue_depth", "").Value() != 0 && absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(1));
+  }
+}
 
 RoomEvent Event(int n) {
   RoomEvent event;
@@ -87,7 +120,23 @@ TEST(QueuedEventPublisherTest, DeliversEveryEventInOrder) {
   EXPECT_EQ(Value(registry, "chat_events_dropped_total"), 0);
 }
 
-TEST(QueuedEventPublisherTest, EachEventIsSentUnderTheRequestIdItWasPublishedWith) {
+TEST(QueuedEventPublisherTest, EventsQueuedWhileABatchIsOnItsWayGoTogetherInTheNextOne) {
+  metrics::Registry registry;
+  FakeSink sink;
+  sink.Hold();
+  QueuedEventPublisher publisher(sink, registry, 1000);
+  publisher.Start();
+  publisher.Publish(Event(1));  // Goes alone, at once.
+  WaitUntilQueueTaken(registry);
+  for (int i = 2; i <= 4; ++i) publisher.Publish(Event(i));
+  sink.Release();
+  ASSERT_TRUE(publisher.WaitIdleForTest(absl::Seconds(10)));
+  EXPECT_THAT(sink.batches(), ElementsAre(ElementsAre("e1"), ElementsAre("e2", "e3", "e4")));
+  EXPECT_EQ(Value(registry, "chat_events_batches_total"), 2);
+  EXPECT_EQ(Value(registry, "chat_events_published_total"), 4);
+}
+
+TEST(QueuedEventPublisherTest, EachEventCarriesTheRequestIdItWasPublishedUnder) {
   metrics::Registry registry;
   FakeSink sink;
   QueuedEventPublisher publisher(sink, registry, 100);
@@ -106,6 +155,39 @@ TEST(QueuedEventPublisherTest, EachEventIsSentUnderTheRequestIdItWasPublishedWit
   EXPECT_THAT(sink.request_ids(), ElementsAre("req-a", "", "req-b"));
 }
 
+TEST(QueuedEventPublisherTest, ABatchHoldsAtMost500Events) {
+  metrics::Registry registry;
+  FakeSink sink;
+  sink.Hold();
+  QueuedEventPublisher publisher(sink, registry, 2000);
+  publisher.Start();
+  publisher.Publish(Event(0));
+  WaitUntilQueueTaken(registry);
+  for (int i = 1; i <= 1200; ++i) publisher.Publish(Event(i));
+  sink.Release();
+  ASSERT_TRUE(publisher.WaitIdleForTest(absl::Seconds(10)));
+  std::vector<size_t> sizes;
+  for (const std::vector<std::string>& batch : sink.batches()) sizes.push_back(batch.size());
+  EXPECT_THAT(sizes, ElementsAre(1u, 500u, 500u, 200u));
+  EXPECT_EQ(sink.sent().back(), "e1200");
+}
+
+TEST(QueuedEventPublisherTest, AnEventTheSinkRefusesIsAFailureAndItsRoomIsOwedItsHead) {
+  metrics::Registry registry;
+  FakeSink sink;
+  sink.Refuse("e2");
+  QueuedEventPublisher publisher(sink, registry, 100);
+  sink.Hold();
+  publisher.Start();
+  for (int i = 1; i <= 3; ++i) publisher.Publish(Event(i));
+  sink.Release();
+  ASSERT_TRUE(publisher.WaitIdleForTest(absl::Seconds(10)));
+  EXPECT_THAT(sink.sent(), ElementsAre("e1", "e2", "e3", "head r 2"));
+  EXPECT_EQ(Value(registry, "chat_events_published_total"), 2);
+  EXPECT_EQ(Value(registry, "chat_events_publish_failures_total"), 1);
+  EXPECT_EQ(Value(registry, "chat_events_room_heads_total"), 1);
+}
+
 TEST(QueuedEventPublisherTest, AFullQueueDropsInsteadOfBlocking) {
   metrics::Registry registry;
   FakeSink sink;
@@ -113,11 +195,7 @@ TEST(QueuedEventPublisherTest, AFullQueueDropsInsteadOfBlocking) {
   QueuedEventPublisher publisher(sink, registry, 2);
   publisher.Start();
   publisher.Publish(Event(1));
-  // Wait until the worker holds e1 in the sink, so the queue itself is empty again.
-  absl::Time deadline = absl::Now() + absl::Seconds(10);
-  while (registry.GetGauge("chat_events_queue_depth", "").Value() != 0 && absl::Now() < deadline) {
-    absl::SleepFor(absl::Milliseconds(1));
-  }
+  WaitUntilQueueTaken(registry);  // The worker holds e1 in the sink: the queue is empty again.
   for (int i = 2; i <= 6; ++i) publisher.Publish(Event(i));  // e2, e3 fit; e4..e6 do not.
   EXPECT_EQ(Value(registry, "chat_events_dropped_total"), 3);
   sink.Release();

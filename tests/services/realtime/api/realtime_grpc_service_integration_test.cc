@@ -1,17 +1,22 @@
 // RealtimeGrpcService served in-process over real gRPC with a real Redis (and fake block
 // relations): gateways drive Connect as the real gateway would. Covers hello/welcome, least
 // privilege per caller, Publish -> each subscribed gateway exactly once across two instances,
+// PublishStream (batches in order, an ack per batch naming invalid events, publishers only, the
+// stream ends with its token and at shutdown),
 // typing to the other sessions, presence hidden from blocked users, GetPresence, a slow gateway
 // cut off with RESOURCE_EXHAUSTED, and shutdown ending streams with UNAVAILABLE.
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
+#include <spdlog/sinks/ostream_sink.h>
 
 #include <condition_variable>
 #include <deque>
+#include <sstream>
 #include <thread>
 
 #include "absl/strings/str_format.h"
 #include "libs/jwt/jwt.h"
+#include "libs/log/log.h"
 #include "services/realtime/api/realtime_grpc_service.h"
 #include "services/realtime/bus/redis_event_bus.h"
 #include "services/realtime/storage/redis_presence_store.h"
@@ -213,6 +218,39 @@ v1::PublishRequest MessageCreated(const std::string& room, const std::string& ev
   return request;
 }
 
+// A publisher's end of PublishStream, driven synchronously.
+class Publisher {
+ public:
+  Publisher(v1::RealtimeService::Stub& stub, const std::string& token) {
+    if (!token.empty()) context_.AddMetadata("authorization", absl::StrCat("Bearer ", token));
+    stream_ = stub.PublishStream(&context_);
+  }
+  ~Publisher() {
+    if (finished_) return;
+    context_.TryCancel();
+    stream_->Finish();
+  }
+  // Sends a batch of `events` and reads its ack; nullopt when the stream ended instead.
+  std::optional<v1::PublishAck> Send(uint64_t batch_id, const std::vector<v1::RoomEvent>& events) {
+    v1::PublishBatch batch;
+    batch.set_batch_id(batch_id);
+    for (const v1::RoomEvent& event : events) *batch.add_events() = event;
+    v1::PublishAck ack;
+    if (!stream_->Write(batch) || !stream_->Read(&ack)) return std::nullopt;
+    return ack;
+  }
+  grpc::Status Finish() {
+    stream_->WritesDone();
+    finished_ = true;
+    return stream_->Finish();
+  }
+
+ private:
+  bool finished_ = false;
+  grpc::ClientContext context_;
+  std::unique_ptr<grpc::ClientReaderWriter<v1::PublishBatch, v1::PublishAck>> stream_;
+};
+
 class RealtimeGrpcServiceTest : public ::testing::Test {
  protected:
   RealtimeGrpcServiceTest()
@@ -345,6 +383,110 @@ TEST_F(RealtimeGrpcServiceTest, APublishedEventReachesEachSubscribedGatewayExact
   std::optional<v1::RoomEvent> other = gw3->NextRoomEvent();
   ASSERT_TRUE(other.has_value());
   EXPECT_EQ(other->event_id(), "e2");
+}
+
+TEST_F(RealtimeGrpcServiceTest, APublishStreamDeliversItsBatchesInOrderAndAcksEach) {
+  Instance a(prefix_, authenticator_, blocks_);
+  Instance b(prefix_, authenticator_, blocks_);
+  auto stub_a = a.Stub();
+  auto stub_b = b.Stub();
+  std::unique_ptr<Gateway> gateway = Connect(*stub_b, "gw-1");  // On the other instance.
+  gateway->Open(SessionId(1), kAlice, "alice");
+  gateway->Subscribe(kRoom, {SessionId(1)});
+  ASSERT_TRUE(Eventually([&] { return b.registry().RoomTargets(kRoom).size() == 1; }));
+
+  Publisher publisher(*stub_a, ServiceToken("chat-svc"));
+  v1::RoomEvent invalid = MessageCreated(kRoom, "bad").event();
+  invalid.mutable_message_created()->set_room_id(kOtherRoom);
+  std::optional<v1::PublishAck> first = publisher.Send(
+      7, {MessageCreated(kRoom, "e1").event(), invalid, MessageCreated(kRoom, "e2").event()});
+  ASSERT_TRUE(first.has_value());
+  EXPECT_EQ(first->batch_id(), 7u);
+  ASSERT_EQ(first->rejected_size(), 1);
+  EXPECT_EQ(first->rejected(0), 1u);
+  std::optional<v1::PublishAck> second = publisher.Send(8, {MessageCreated(kRoom, "e3").event()});
+  ASSERT_TRUE(second.has_value());
+  EXPECT_EQ(second->batch_id(), 8u);
+  EXPECT_EQ(second->rejected_size(), 0);
+  for (const char* expected : {"e1", "e2", "e3"}) {
+    std::optional<v1::RoomEvent> event = gateway->NextRoomEvent();
+    ASSERT_TRUE(event.has_value());
+    EXPECT_EQ(event->event_id(), expected);
+    EXPECT_TRUE(event->has_occurred_at());
+  }
+  EXPECT_EQ(publisher.Finish().error_code(), grpc::StatusCode::OK);
+}
+
+TEST_F(RealtimeGrpcServiceTest, ARefusedEventIsLoggedUnderTheRequestThatCausedIt) {
+  auto lines = std::make_shared<std::ostringstream>();
+  log::InitWithSink("realtime-svc", log::Level::kInfo,
+                    std::make_shared<spdlog::sinks::ostream_sink_mt>(*lines));
+  Instance instance(prefix_, authenticator_, blocks_);
+  auto stub = instance.Stub();
+  Publisher publisher(*stub, ServiceToken("chat-svc"));
+  v1::RoomEvent invalid = MessageCreated(kRoom, "bad").event();
+  invalid.mutable_message_created()->set_room_id(kOtherRoom);
+  invalid.set_request_id("req-that-sent-it");
+  std::optional<v1::PublishAck> ack = publisher.Send(1, {invalid});
+  ASSERT_TRUE(ack.has_value());
+  ASSERT_EQ(ack->rejected_size(), 1);
+  bool logged = false;
+  std::istringstream read(lines->str());
+  for (std::string line; std::getline(read, line);) {
+    nlohmann::json entry = nlohmann::json::parse(line.substr(line.find('{')), nullptr, false);
+    if (entry.is_object() && entry.value("message", "") == "room event refused") {
+      logged = true;
+      EXPECT_EQ(entry.value("request_id", ""), "req-that-sent-it") << line;
+      EXPECT_EQ(entry["fields"].value("event_id", ""), "bad") << line;
+    }
+  }
+  EXPECT_TRUE(logged) << lines->str();
+  log::Init("realtime-svc", log::Level::kInfo);
+}
+
+TEST_F(RealtimeGrpcServiceTest, APublishStreamIsForPublishersAndBoundedBatchesOnly) {
+  Instance instance(prefix_, authenticator_, blocks_);
+  auto stub = instance.Stub();
+  for (const auto& [token, code] : std::vector<std::pair<std::string, grpc::StatusCode>>{
+           {"", grpc::StatusCode::UNAUTHENTICATED},
+           {UserToken(), grpc::StatusCode::PERMISSION_DENIED},
+           {ServiceToken("gateway"), grpc::StatusCode::PERMISSION_DENIED}}) {
+    Publisher refused(*stub, token);
+    EXPECT_FALSE(refused.Send(1, {MessageCreated(kRoom, "e").event()}).has_value());
+    EXPECT_EQ(refused.Finish().error_code(), code);
+  }
+  Publisher publisher(*stub, ServiceToken("chat-svc"));
+  std::vector<v1::RoomEvent> too_many(1001, MessageCreated(kRoom, "e").event());
+  EXPECT_FALSE(publisher.Send(1, too_many).has_value());
+  EXPECT_EQ(publisher.Finish().error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+TEST_F(RealtimeGrpcServiceTest, APublishStreamEndsWhenItsTokenIsNoLongerAccepted) {
+  Instance instance(prefix_, authenticator_, blocks_);
+  auto stub = instance.Stub();
+  // Expired 29 s ago (exp has whole seconds): within the verifier's 30 s leeway for 1 s more.
+  jwt::Claims claims = jwtt::ServiceClaims(jwtt::kNow - absl::Minutes(5) - absl::Seconds(29));
+  claims.subject = "chat-svc";
+  Publisher publisher(*stub, signer_.Sign(claims));
+  ASSERT_TRUE(publisher.Send(1, {MessageCreated(kRoom, "e1").event()}).has_value());
+  absl::SleepFor(absl::Milliseconds(1100));
+  EXPECT_FALSE(publisher.Send(2, {MessageCreated(kRoom, "e2").event()}).has_value());
+  grpc::Status ended = publisher.Finish();
+  EXPECT_EQ(ended.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(ended.error_message(), "the stream's token has expired; open a new stream");
+}
+
+TEST_F(RealtimeGrpcServiceTest, ShutdownCancelsPublishStreamsAndRefusesNewOnes) {
+  Instance instance(prefix_, authenticator_, blocks_);
+  auto stub = instance.Stub();
+  Publisher publisher(*stub, ServiceToken("chat-svc"));
+  ASSERT_TRUE(publisher.Send(1, {MessageCreated(kRoom, "e1").event()}).has_value());
+  instance.service().StopStreams();
+  EXPECT_FALSE(publisher.Send(2, {MessageCreated(kRoom, "e2").event()}).has_value());
+  EXPECT_EQ(publisher.Finish().error_code(), grpc::StatusCode::CANCELLED);
+  Publisher late(*stub, ServiceToken("chat-svc"));
+  EXPECT_FALSE(late.Send(1, {MessageCreated(kRoom, "e3").event()}).has_value());
+  EXPECT_EQ(late.Finish().error_code(), grpc::StatusCode::UNAVAILABLE);
 }
 
 TEST_F(RealtimeGrpcServiceTest, TypingReachesTheRoomExcludingTheTypingSession) {

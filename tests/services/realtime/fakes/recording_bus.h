@@ -18,6 +18,12 @@ class RecordingBus final : public EventBus, public AsyncPublisher {
     frames_.push_back(frame);
     return absl::OkStatus();
   }
+  absl::Status PublishAll(absl::Span<const v1::RealtimeFrame> frames) override {
+    for (const v1::RealtimeFrame& frame : frames) {
+      if (absl::Status published = Publish(frame); !published.ok()) return published;
+    }
+    return absl::OkStatus();
+  }
   bool PublishLater(v1::RealtimeFrame frame) override {
     if (full_) return false;
     return Publish(frame).ok();
