@@ -12,6 +12,21 @@
 namespace chatter::gateway {
 namespace http = boost::beast::http;
 
+namespace {
+
+// The method as a metric label and log field: the client chooses it, so anything outside the
+// methods HTTP defines becomes "other" (each new label value would be a new series, for good).
+std::string MethodLabel(absl::string_view method) {
+  static constexpr absl::string_view kKnown[] = {"GET",    "HEAD",    "POST",  "PUT",    "PATCH",
+                                                 "DELETE", "OPTIONS", "TRACE", "CONNECT"};
+  for (absl::string_view known : kKnown) {
+    if (method == known) return std::string(known);
+  }
+  return "other";
+}
+
+}  // namespace
+
 HttpResponse ErrorResponse(const absl::Status& status, absl::string_view request_id) {
   HttpResponse response = JsonResponse(status::HttpStatusFor(status.code()),
                                        status::ErrorEnvelopeJson(status, request_id));
@@ -33,10 +48,9 @@ void Dispatcher::Dispatch(HttpRequest request, std::string client_ip, Responder 
   absl::Time start = absl::Now();
   auto context = std::make_shared<RequestContext>();
   context->request_id = request_ids_.ForIncoming(ToAbsl(request[kRequestIdHeader]));
-  context->client_ip =
-      guards_.client_addresses == nullptr
-          ? std::move(client_ip)
-          : guards_.client_addresses->Resolve(client_ip, ForwardedForOf(request));
+  context->client_ip = guards_.client_addresses == nullptr
+                           ? std::move(client_ip)
+                           : guards_.client_addresses->Resolve(client_ip, ForwardedForOf(request));
   std::string method(request.method_string());
   std::string origin(ToAbsl(request[http::field::origin]));
   absl::string_view target = ToAbsl(request.target());
@@ -123,15 +137,18 @@ void Dispatcher::Finish(const RequestContext& context, absl::string_view method,
   if (context.route != "preflight") cors_.Decorate(origin, response);
   double seconds = absl::ToDoubleSeconds(absl::Now() - start);
   std::string status = std::to_string(response.result_int());
+  std::string method_label = MethodLabel(method);
+  // Every label from a closed set: method (above), route (a route template, "unmatched",
+  // "preflight" or "transport_error") and status (ours).
   registry_
       .GetCounter("http_requests_total", "HTTP requests, by method, route and status.",
-                  {{"method", std::string(method)}, {"route", context.route}, {"status", status}})
+                  {{"method", method_label}, {"route", context.route}, {"status", status}})
       .Inc();
   registry_
       .GetHistogram("http_request_duration_seconds", "HTTP request latency, by route.",
                     {{"route", context.route}}, metrics::DefaultLatencyBuckets())
       .Observe(seconds);
-  log::Fields fields = {{"method", std::string(method)},   {"route", context.route},
+  log::Fields fields = {{"method", method_label},          {"route", context.route},
                         {"status", response.result_int()}, {"duration_ms", seconds * 1000},
                         {"bytes", response.body().size()}, {"client_ip", context.client_ip}};
   if (!context.user_id.empty()) fields["user_id"] = context.user_id;

@@ -1,9 +1,12 @@
 // Per-RPC metrics and access logs.
 #include "libs/grpc_server/rpc_observer.h"
 
+#include <google/protobuf/descriptor.h>
+
 #include <string>
 
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "libs/log/log.h"
 #include "libs/status/http_error.h"
@@ -12,6 +15,22 @@ namespace chatter::grpc_server {
 namespace {
 
 using grpc::experimental::InterceptionHookPoints;
+
+// The method path as a metric label: any caller can name any path, and every new label value
+// would be a new series for good, so a path that names no method compiled into this binary (nor
+// a health check) becomes "other".
+std::string MethodLabel(absl::string_view path) {
+  if (path == "/grpc.health.v1.Health/Check" || path == "/grpc.health.v1.Health/Watch") {
+    return std::string(path);
+  }
+  if (!absl::StartsWith(path, "/")) return "other";
+  size_t slash = path.find('/', 1);
+  if (slash == absl::string_view::npos) return "other";
+  std::string full_name = absl::StrCat(path.substr(1, slash - 1), ".", path.substr(slash + 1));
+  const google::protobuf::MethodDescriptor* method =
+      google::protobuf::DescriptorPool::generated_pool()->FindMethodByName(full_name);
+  return method != nullptr ? std::string(path) : "other";
+}
 
 class RpcObserver final : public grpc::experimental::Interceptor {
  public:
@@ -59,7 +78,7 @@ class RpcObserver final : public grpc::experimental::Interceptor {
 
 grpc::experimental::Interceptor* RpcObserverFactory::CreateServerInterceptor(
     grpc::experimental::ServerRpcInfo* info) {
-  return new RpcObserver(registry_, info->method());
+  return new RpcObserver(registry_, MethodLabel(info->method()));
 }
 
 }  // namespace chatter::grpc_server

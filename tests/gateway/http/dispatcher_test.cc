@@ -49,6 +49,25 @@ class DispatcherTest : public ::testing::Test {
   Dispatcher dispatcher_;
 };
 
+TEST_F(DispatcherTest, AMethodHttpDoesNotDefineIsCountedAndLoggedAsOther) {
+  for (const std::string& method : {std::string("ZZQWE"), std::string(4096, 'Q')}) {
+    HttpRequest request;
+    request.method_string(method);
+    request.target("/v1/things/7");
+    request.version(11);
+    std::promise<HttpResponse> answered;
+    dispatcher_.Dispatch(std::move(request), "127.0.0.1",
+                         [&answered](HttpResponse response) { answered.set_value(response); });
+    EXPECT_EQ(answered.get_future().get().result_int(), 405);
+  }
+  std::string text = registry_.RenderText();
+  EXPECT_NE(text.find("http_requests_total{method=\"other\",route=\"unmatched\",status=\"405\"} 2"),
+            std::string::npos)
+      << text;
+  EXPECT_EQ(text.find("ZZQWE"), std::string::npos) << text;
+  EXPECT_EQ(text.find("QQQQ"), std::string::npos);
+}
+
 TEST_F(DispatcherTest, RoutesAndEchoesASaneRequestId) {
   HttpResponse response = Send(http::verb::get, "/v1/things/7?x=1", {{"X-Request-Id", "trace-42"}});
   EXPECT_EQ(response.result_int(), 200);

@@ -2,6 +2,7 @@
 #include "libs/grpc_server/grpc_server.h"
 
 #include <grpcpp/create_channel.h>
+#include <grpcpp/generic/generic_stub.h>
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -76,6 +77,50 @@ TEST(GrpcServer, ServesHealthAndCountsRpcs) {
                       "grpc_method=\"/grpc.health.v1.Health/Check\"} 1"),
             std::string::npos)
       << text;
+  server.Shutdown();
+}
+
+// Calls `method` with an empty message through a generic stub; answers the status code.
+grpc::StatusCode CallByPath(const std::string& address, const std::string& method) {
+  grpc::GenericStub stub(grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
+  grpc::ClientContext context;
+  grpc::CompletionQueue cq;
+  grpc::ByteBuffer request;
+  grpc::ByteBuffer response;
+  grpc::Status status;
+  std::unique_ptr<grpc::GenericClientAsyncResponseReader> call =
+      stub.PrepareUnaryCall(&context, method, request, &cq);
+  call->StartCall();
+  call->Finish(&response, &status, reinterpret_cast<void*>(1));
+  void* tag = nullptr;
+  bool ok = false;
+  EXPECT_TRUE(cq.Next(&tag, &ok));
+  cq.Shutdown();
+  while (cq.Next(&tag, &ok)) {
+  }
+  return status.error_code();
+}
+
+TEST(GrpcServer, AMethodPathTheBinaryDoesNotKnowIsCountedAsOther) {
+  metrics::Registry registry;
+  GrpcServer server({.listen_address = "127.0.0.1:0"}, registry);
+  ASSERT_TRUE(server.Start().ok());
+  std::string address = "127.0.0.1:" + std::to_string(server.port());
+  for (const std::string& path : std::vector<std::string>{
+           "/no.such.Service/Method", "/" + std::string(2000, 'z') + "/x", "/junk"}) {
+    EXPECT_EQ(CallByPath(address, path), grpc::StatusCode::UNIMPLEMENTED) << path;
+  }
+  // Compiled into this binary (not served here): still a closed set, so it keeps its name.
+  EXPECT_EQ(CallByPath(address, "/chatter.auth.v1.AuthService/Login"),
+            grpc::StatusCode::UNIMPLEMENTED);
+  std::string text = registry.RenderText();
+  EXPECT_NE(text.find("grpc_server_handled_total{grpc_code=\"unimplemented\","
+                      "grpc_method=\"other\"} 3"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("grpc_method=\"/chatter.auth.v1.AuthService/Login\""), std::string::npos);
+  EXPECT_EQ(text.find("no.such"), std::string::npos) << text;
+  EXPECT_EQ(text.find("zzzz"), std::string::npos);
   server.Shutdown();
 }
 
