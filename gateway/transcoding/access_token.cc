@@ -4,6 +4,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "libs/status/error_details.h"
+#include "libs/status/status_macros.h"
 
 namespace chatter::gateway {
 namespace {
@@ -32,13 +33,33 @@ absl::StatusOr<std::string> BearerToken(absl::string_view authorization) {
   return std::string(token);
 }
 
+// The one value `name` has in `request` (stripped; "" when absent). Several copies of the header
+// with different values are refused: proxies disagree on which one counts (the first or the
+// last), so the user they see could differ from ours.
+template <typename Name>
+absl::StatusOr<absl::string_view> SingleValue(const HttpRequest& request, Name name,
+                                              absl::string_view field) {
+  absl::string_view value;
+  bool seen = false;
+  for (auto [it, end] = request.equal_range(name); it != end; ++it) {
+    absl::string_view copy = absl::StripAsciiWhitespace(ToAbsl(it->value()));
+    if (seen && copy != value) {
+      return status::InvalidFieldError(field, "is sent more than once, with different values");
+    }
+    value = copy;
+    seen = true;
+  }
+  return value;
+}
+
 }  // namespace
 
 absl::StatusOr<std::string> AccessTokenFromHeaders(const HttpRequest& request) {
   namespace http = boost::beast::http;
-  absl::string_view authorization =
-      absl::StripAsciiWhitespace(ToAbsl(request[http::field::authorization]));
-  absl::string_view header_token = absl::StripAsciiWhitespace(ToAbsl(request["X-Auth-Token"]));
+  CHATTER_ASSIGN_OR_RETURN(absl::string_view authorization,
+                           SingleValue(request, http::field::authorization, "Authorization"));
+  CHATTER_ASSIGN_OR_RETURN(absl::string_view header_token,
+                           SingleValue(request, "X-Auth-Token", "X-Auth-Token"));
   std::string token(header_token);
   if (!authorization.empty()) {
     absl::StatusOr<std::string> bearer = BearerToken(authorization);

@@ -10,7 +10,8 @@
 namespace chatter::gateway {
 
 // The token, or "" when the request carries neither header. Errors: INVALID_ARGUMENT naming
-// "X-Auth-Token" when both headers are sent and differ; UNAUTHENTICATED for an Authorization
+// "X-Auth-Token" when both headers are sent and differ, or naming the header that is sent more
+// than once with different values (one identity per request); UNAUTHENTICATED for an Authorization
 // header of another scheme, a Bearer without token, or a token that is not visible ASCII.
 absl::StatusOr<std::string> AccessTokenFromHeaders(const HttpRequest& request);
 

@@ -276,6 +276,17 @@ TEST_F(AuthE2eTest, MeWithEitherHeader) {
   Reply both = Call("GET", "/v1/me", nullptr,
                     {{"X-Auth-Token", token}, {"Authorization", "Bearer something-else"}});
   EXPECT_EQ(both.status, 400);
+  // One header twice with two identities: 400 naming it (a proxy keeping the last copy would
+  // see another user than one keeping the first).
+  json other = SignUp("me_user_other");
+  std::string other_token = other["access_token"];
+  for (const std::string& header : {std::string("Authorization"), std::string("X-Auth-Token")}) {
+    std::string prefix = header == "Authorization" ? "Bearer " : "";
+    Reply twice =
+        Call("GET", "/v1/me", nullptr, {{header, prefix + token}, {header, prefix + other_token}});
+    EXPECT_EQ(twice.status, 400) << header;
+    EXPECT_EQ(twice.body["error"]["details"][0]["field"], header) << twice.raw.body;
+  }
   EXPECT_EQ(Call("GET", "/v1/me").status, 401);
 }
 

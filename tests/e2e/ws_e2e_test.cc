@@ -135,6 +135,16 @@ TEST_F(WsE2eTest, TokenIsAcceptedFromQueryAliasAndBothHeaders) {
       {.headers = {{"Authorization", "Bearer " + user.token}, {"X-Auth-Token", other.token}}});
   ASSERT_FALSE(both.ok());
   EXPECT_TRUE(absl::StartsWith(both.status().message(), "400 ")) << both.status();
+  // One header twice with two identities: 400 too, whichever copy a proxy would keep.
+  for (const std::string& header : {std::string("Authorization"), std::string("X-Auth-Token")}) {
+    std::string prefix = header == "Authorization" ? "Bearer " : "";
+    absl::StatusOr<std::unique_ptr<WsClient>> twice = WsClient::Connect(
+        port(), "/ws",
+        {.headers = {{header, prefix + user.token}, {header, prefix + other.token}}});
+    ASSERT_FALSE(twice.ok()) << header;
+    EXPECT_TRUE(absl::StartsWith(twice.status().message(), "400 ")) << twice.status();
+    EXPECT_NE(twice.status().message().find(header), std::string::npos) << twice.status();
+  }
 }
 
 TEST_F(WsE2eTest, ReadyListsSubscribedRoomsAndRefusesUnreadableOnes) {

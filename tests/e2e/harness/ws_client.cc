@@ -68,7 +68,8 @@ absl::StatusOr<std::unique_ptr<WsClient>> WsClient::Connect(int port, absl::stri
   if (ec) return absl::UnavailableError(absl::StrCat("connect: ", ec.message()));
 
   impl->ws.set_option(websocket::stream_base::decorator([&](websocket::request_type& request) {
-    for (const auto& [name, value] : options.headers) request.set(name, value);
+    // insert, not set: a test may send a header twice.
+    for (const auto& [name, value] : options.headers) request.insert(name, value);
   }));
   websocket::response_type response;
   bool handshaken = false;

@@ -10,7 +10,7 @@ namespace {
 
 HttpRequest WithHeaders(std::vector<std::pair<std::string, std::string>> headers) {
   HttpRequest request{boost::beast::http::verb::get, "/v1/me", 11};
-  for (auto& [name, value] : headers) request.set(name, value);
+  for (auto& [name, value] : headers) request.insert(name, value);  // Repeats kept.
   return request;
 }
 
@@ -35,6 +35,23 @@ TEST(AccessToken, BothDifferentIs400NamingXAuthToken) {
   auto details = status::GetErrorDetails(token.status());
   ASSERT_TRUE(details.has_value());
   EXPECT_EQ(details->field_violations(0).field(), "X-Auth-Token");
+}
+
+TEST(AccessToken, AHeaderSentTwiceWithDifferentTokensIs400NamingIt) {
+  for (const char* header : {"Authorization", "X-Auth-Token"}) {
+    std::string prefix = std::string(header) == "Authorization" ? "Bearer " : "";
+    absl::StatusOr<std::string> token =
+        AccessTokenFromHeaders(WithHeaders({{header, prefix + "one"}, {header, prefix + "two"}}));
+    ASSERT_EQ(token.status().code(), absl::StatusCode::kInvalidArgument) << header;
+    auto details = status::GetErrorDetails(token.status());
+    ASSERT_TRUE(details.has_value());
+    EXPECT_EQ(details->field_violations(0).field(), header);
+    // The same token twice names one identity: accepted.
+    EXPECT_EQ(*AccessTokenFromHeaders(
+                  WithHeaders({{header, prefix + "one"}, {header, " " + prefix + "one"}})),
+              "one")
+        << header;
+  }
 }
 
 TEST(AccessToken, OtherSchemesAndMalformedTokensAre401) {
