@@ -1050,6 +1050,29 @@ TEST_F(ChatE2eTest, BlockStopsDirectMessagesBothWaysUntilUnblocked) {
   EXPECT_EQ(Send(bob, room, "friends again")["seq"], 2);
 }
 
+TEST_F(ChatE2eTest, BlockStopsEditsInTheDirectRoomButNotDeletes) {
+  User alice = NewUser("blockedit_alice");
+  User bob = NewUser("blockedit_bob");
+  Reply direct = Call("POST", "/v1/direct", alice, {{"user_id", bob.id}});
+  ASSERT_EQ(direct.status, 201) << direct.raw.body;
+  json room = direct.body;
+  json alices = Send(alice, room, "alice before the block");
+  json bobs = Send(bob, room, "bob before the block");
+  ASSERT_EQ(Call("POST", "/v1/contacts/" + bob.id + "/block", alice).status, 204);
+
+  for (const auto& [who, message] : {std::pair{&bob, &bobs}, std::pair{&alice, &alices}}) {
+    std::string target = Rooms(room) + "/messages/" + message->value("id", "");
+    ExpectError(Call("PATCH", target, *who, {{"content", "new words"}}), 403, "permission_denied");
+  }
+  Reply history = Call("GET", Rooms(room) + "/messages", alice);
+  ASSERT_EQ(history.status, 200);
+  for (const json& message : history.body["messages"]) {
+    EXPECT_FALSE(message.value("edited", true)) << message;
+  }
+  Reply deleted = Call("DELETE", Rooms(room) + "/messages/" + bobs.value("id", ""), bob);
+  EXPECT_EQ(deleted.status, 204) << deleted.raw.body;
+}
+
 TEST_F(ChatE2eTest, BlockBeforeAnyDirectRoomPreventsIt) {
   User alice = NewUser("preblock_alice");
   User bob = NewUser("preblock_bob");

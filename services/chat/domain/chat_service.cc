@@ -378,11 +378,15 @@ absl::StatusOr<Message> ChatService::EditMessage(const std::string& caller,
   CHATTER_ASSIGN_OR_RETURN(std::string id, ParseId("room_id", room_id));
   CHATTER_ASSIGN_OR_RETURN(std::string message_key, ParseId("message_id", message_id));
   CHATTER_ASSIGN_OR_RETURN(std::string normalized, NormalizeContent(content));
-  CHATTER_RETURN_IF_ERROR(LoadMembership(id, caller, nullptr).status());
+  Room room;
+  CHATTER_RETURN_IF_ERROR(LoadMembership(id, caller, &room).status());
   CHATTER_ASSIGN_OR_RETURN(Message message, LoadMessage(id, message_key));
   if (message.sender_id != caller) {
     return absl::PermissionDeniedError("only the sender may edit a message");
   }
+  // An edit puts new words in front of the other user, like a send: a block in a direct room
+  // stops both. Deleting is not stopped (see DeleteMessage).
+  CHATTER_RETURN_IF_ERROR(CheckNotBlocked(room));
   if (message.deleted) return absl::FailedPreconditionError("the message is deleted");
   CHATTER_ASSIGN_OR_RETURN(Message edited, messages_.UpdateContent(message_key, normalized, Now()));
   RoomEvent event = NewEvent(RoomEvent::Kind::kMessageUpdated, id);
@@ -396,6 +400,8 @@ absl::StatusOr<Message> ChatService::DeleteMessage(const std::string& caller,
                                                    absl::string_view message_id) {
   CHATTER_ASSIGN_OR_RETURN(std::string id, ParseId("room_id", room_id));
   CHATTER_ASSIGN_OR_RETURN(std::string message_key, ParseId("message_id", message_id));
+  // No block check: taking one's own words back harms nobody, and after a block either user may
+  // want exactly that (services/chat/README.md, "Blocks").
   CHATTER_ASSIGN_OR_RETURN(Membership membership, LoadMembership(id, caller, nullptr));
   CHATTER_ASSIGN_OR_RETURN(Message message, LoadMessage(id, message_key));
   if (!MayDeleteMessage(membership, message)) {

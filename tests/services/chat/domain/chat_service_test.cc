@@ -417,12 +417,21 @@ TEST_F(ChatServiceTest, OnlyMembersSendAndAMissingRoomIsNotFound) {
 TEST_F(ChatServiceTest, ABlockStopsDirectMessagesBothWaysInAnExistingRoom) {
   absl::StatusOr<OpenedRoom> direct = service_.OpenDirectRoom(kAlice, kBob);
   ASSERT_TRUE(direct.ok());
-  Send(kAlice, direct->room.id, "hi bob");
+  Message before = Send(kAlice, direct->room.id, "hi bob");
+  Message bobs = Send(kBob, direct->room.id, "hi alice");
   ASSERT_TRUE(service_.BlockUser(kAlice, kBob).ok());
   ExpectError(service_.SendMessage(kBob, direct->room.id, {.content = "hi"}).status(),
               absl::StatusCode::kPermissionDenied);
   ExpectError(service_.SendMessage(kAlice, direct->room.id, {.content = "hi"}).status(),
               absl::StatusCode::kPermissionDenied);
+  // Editing is refused like sending, both ways; deleting one's own message is not.
+  ExpectError(service_.EditMessage(kAlice, direct->room.id, before.id, "changed").status(),
+              absl::StatusCode::kPermissionDenied);
+  ExpectError(service_.EditMessage(kBob, direct->room.id, bobs.id, "changed").status(),
+              absl::StatusCode::kPermissionDenied);
+  absl::StatusOr<Message> deleted = service_.DeleteMessage(kBob, direct->room.id, bobs.id);
+  ASSERT_TRUE(deleted.ok()) << deleted.status();
+  EXPECT_TRUE(deleted->deleted);
   // Group rooms are not affected by blocks.
   Room room = MakeRoom(kAlice);
   ASSERT_TRUE(service_.JoinRoom(kBob, room.id).ok());
