@@ -160,6 +160,8 @@ absl::StatusOr<std::string> ParseRoomIdData(const json& data) {
   return RequiredRoomId(data);
 }
 
+absl::Status ParsePingData(const json& data) { return CheckMembers(data, "data.", {}); }
+
 absl::StatusOr<std::string> ParseAuthenticateData(const json& data) {
   if (absl::Status members = CheckMembers(data, "data.", {"access_token"}); !members.ok()) {
     return members;

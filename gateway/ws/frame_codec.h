@@ -69,6 +69,9 @@ absl::StatusOr<SubscribeData> ParseSubscribeData(const nlohmann::json& data);
 // `data` of unsubscribe and typing_*: {"room_id"}, canonical.
 absl::StatusOr<std::string> ParseRoomIdData(const nlohmann::json& data);
 
+// `data` of ping: {} (an unknown member is INVALID_ARGUMENT naming it, as for every event).
+absl::Status ParsePingData(const nlohmann::json& data);
+
 // `data` of authenticate: {"access_token"}, a non-empty string of at most jwt::kMaxTokenBytes.
 absl::StatusOr<std::string> ParseAuthenticateData(const nlohmann::json& data);
 

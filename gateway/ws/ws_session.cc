@@ -247,6 +247,7 @@ void WsSession::Dispatch(ClientFrame frame) {
     case ClientEvent::kMarkRead:
       return OnMarkRead(data, ref);
     case ClientEvent::kPing:
+      if (absl::Status valid = ParsePingData(data); !valid.ok()) return ReplyError(ref, valid);
       if (!Enqueue(PongFrame())) return;
       return ReplyAck(ref, ordered_json::object());
     case ClientEvent::kAuthenticate:

@@ -185,6 +185,12 @@ TEST(ParseRoomIdData, OnlyRoomId) {
   EXPECT_EQ(FieldOf(ParseRoomIdData(json::object()).status()), "data.room_id");
 }
 
+TEST(ParsePingData, TakesNoMembers) {
+  EXPECT_TRUE(ParsePingData(json::object()).ok());
+  EXPECT_EQ(FieldOf(ParsePingData({{"room_id", "r"}})), "data.room_id");
+  EXPECT_EQ(FieldOf(ParsePingData({{"x", 1}})), "data.x");
+}
+
 TEST(DecodeRequestData, UsesTheRestCodecAndNamesDataFields) {
   chat::v1::SendMessageRequest request;
   ASSERT_TRUE(DecodeRequestData({{"room_id", "r"}, {"content", "hi"}, {"client_msg_id", "c1"}},

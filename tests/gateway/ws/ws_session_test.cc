@@ -319,6 +319,14 @@ TEST_F(WsSessionTest, PingAnswersPongAndTheAck) {
   client->SendJson({{"event", "ping"}, {"data", json::object()}, {"ref", "p1"}});
   EXPECT_EQ(*client->Next(), json::parse(R"({"event":"pong","data":{}})"));
   EXPECT_EQ(*client->Next(), json::parse(R"({"event":"ack","ref":"p1","data":{}})"));
+  // Unknown members are refused as for every other event: an error, no pong.
+  std::vector<json> before_reply;
+  json refused = Request(*client, "ping", {{"room_id", "r1"}}, "p2", &before_reply);
+  EXPECT_TRUE(before_reply.empty()) << before_reply.front();
+  EXPECT_EQ(refused["event"], "error");
+  EXPECT_EQ(refused["data"]["code"], "invalid_argument");
+  EXPECT_EQ(refused["data"]["message"], "data.room_id: unknown field");
+  EXPECT_EQ(Request(*client, "ping", json::object(), "p3")["event"], "ack");
 }
 
 TEST_F(WsSessionTest, BadFramesGetErrorsAndTheSessionStaysOpen) {
