@@ -211,7 +211,9 @@ void WsSession::HandleFrame(absl::string_view text, bool is_text) {
       deps_.metrics.RateLimited();
       log::Write(log::Level::kWarn, identity_.request_id, "websocket event rate abuse",
                  {{"session_id", session_id()}, {"user_id", user_id()}});
-      return CloseOnStrand(1008, "event rate limit exceeded", "rate_limit");
+      ReplyError(parsed.ref,
+                 status::RateLimitedError("too many events: the session closes (1008)", 1));
+      return CloseAfterReplies(1008, "event rate limit exceeded", "rate_limit");
     case EventRateLimiter::Verdict::kReject:
       deps_.metrics.RateLimited();
       return ReplyError(
@@ -712,9 +714,12 @@ void WsSession::SendRoomEvent(const RoomDelivery& delivery, Subscription& subscr
 
 template <typename T, typename Handler>
 Done<T> WsSession::OnStrand(Handler handler) {
+  ++replies_owed_;
   return [self = shared_from_this(), handler = std::move(handler)](absl::StatusOr<T> result) {
     net::post(self->ws_.get_executor(), [self, handler, result = std::move(result)]() mutable {
+      --self->replies_owed_;
       handler(std::move(result));
+      if (self->closing_) self->MaybeStartClose();
     });
   };
 }
@@ -728,7 +733,7 @@ void WsSession::ReplyError(const Ref& ref, const absl::Status& status) {
 }
 
 bool WsSession::Enqueue(Frame frame) {
-  if (closing_ || state_ == State::kClosed) return false;
+  if (state_ == State::kClosed || close_sent_ || (closing_ && !draining_replies_)) return false;
   if (!queue_.Push(std::move(frame))) {
     log::Write(log::Level::kWarn, identity_.request_id, "websocket send queue overflow",
                {{"session_id", session_id()},
@@ -757,8 +762,8 @@ void WsSession::OnWrite(beast::error_code ec) {
   if (state_ == State::kClosed) return;
   if (ec) return Teardown(closing_ ? close_metric_reason_ : "write_failed");
   if (closing_) {
-    if (!close_sent_ && state_ != State::kAccepting) StartClose();
-    return;
+    if (draining_replies_ && !queue_.empty()) return WriteNext();
+    return MaybeStartClose();
   }
   PumpReplays();
   if (!in_flight_ && !queue_.empty()) WriteNext();
@@ -774,19 +779,36 @@ void WsSession::Close(uint16_t code, std::string reason, std::string metric_reas
   });
 }
 
-void WsSession::CloseOnStrand(uint16_t code, std::string reason, std::string metric_reason) {
-  if (closing_ || state_ == State::kClosed) return;
+void WsSession::BeginClose(uint16_t code, std::string reason, std::string metric_reason) {
   closing_ = true;
   close_reason_.emplace(static_cast<websocket::close_code>(code),
                         beast::string_view(reason.data(), reason.size()));
   close_metric_reason_ = std::move(metric_reason);
-  queue_.Clear();
   close_timer_.expires_after(ToChrono(deps_.options.close_grace));
   close_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
     if (!ec) self->Teardown(self->close_metric_reason_);
   });
+}
+
+void WsSession::CloseOnStrand(uint16_t code, std::string reason, std::string metric_reason) {
+  if (closing_ || state_ == State::kClosed) return;
+  BeginClose(code, std::move(reason), std::move(metric_reason));
+  queue_.Clear();
   if (state_ == State::kAccepting) return;  // OnAccept starts the close.
   if (!in_flight_) StartClose();
+}
+
+void WsSession::CloseAfterReplies(uint16_t code, std::string reason, std::string metric_reason) {
+  if (closing_ || state_ == State::kClosed) return;
+  draining_replies_ = true;
+  BeginClose(code, std::move(reason), std::move(metric_reason));
+  MaybeStartClose();
+}
+
+void WsSession::MaybeStartClose() {
+  if (close_sent_ || in_flight_ || state_ == State::kAccepting || state_ == State::kClosed) return;
+  if (draining_replies_ && (replies_owed_ > 0 || !queue_.empty())) return;
+  StartClose();
 }
 
 void WsSession::StartClose() {

@@ -162,6 +162,15 @@ class WsSession final : public Subscriber, public std::enable_shared_from_this<W
   void OnWrite(boost::beast::error_code ec);
   // Closing.
   void CloseOnStrand(uint16_t code, std::string reason, std::string metric_reason);
+  // Both closes: closing_ set, the reason kept, the hard-cut timer (close_grace) armed.
+  void BeginClose(uint16_t code, std::string reason, std::string metric_reason);
+  // For a close the client caused (event rate abuse): reads stop now, but every reply owed
+  // (backend calls in flight) is still queued and written before the close frame, bounded by
+  // close_grace, so each ref the server read gets its one reply and a saved message its ack.
+  void CloseAfterReplies(uint16_t code, std::string reason, std::string metric_reason);
+  // While closing: starts the close frame once nothing is being written and, when draining
+  // replies, nothing is queued or owed any more.
+  void MaybeStartClose();
   void StartClose();
   void Teardown(const std::string& metric_reason);
   UserCallContext UserCall() const;
@@ -186,9 +195,11 @@ class WsSession final : public Subscriber, public std::enable_shared_from_this<W
   uint64_t next_generation_ = 1;
 
   State state_ = State::kAccepting;
-  bool registered_ = false;  // In the index and announced to realtime.
-  bool closing_ = false;     // A close was decided: nothing more is queued.
-  bool close_sent_ = false;  // async_close started.
+  bool registered_ = false;        // In the index and announced to realtime.
+  bool closing_ = false;           // A close was decided: nothing more is queued (but see below).
+  bool draining_replies_ = false;  // CloseAfterReplies: replies are still queued until sent.
+  int replies_owed_ = 0;           // Backend calls (OnStrand) whose answer is still to come.
+  bool close_sent_ = false;        // async_close started.
   std::optional<boost::beast::websocket::close_reason> close_reason_;
   std::string close_metric_reason_;
   absl::Time opened_at_;

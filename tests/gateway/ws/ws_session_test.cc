@@ -738,13 +738,55 @@ TEST_F(WsSessionTest, RateLimitErrorsThenClosesWith1008) {
     if (!frame.ok()) break;
     codes.push_back((*frame)["data"].value("code", ""));
   }
-  // Two within the burst, then refusals (those still queued at the close may be dropped).
-  ASSERT_GE(codes.size(), 3u);
+  // Two within the burst, then refusals, the last for the frame that closes the session: one
+  // reply per frame read.
+  ASSERT_EQ(codes.size(), 6u);
   EXPECT_EQ(codes[0], "failed_precondition");
   EXPECT_EQ(codes[1], "failed_precondition");
   for (size_t i = 2; i < codes.size(); ++i) EXPECT_EQ(codes[i], "resource_exhausted");
   EXPECT_EQ(client->close_code(), 1008);
   EXPECT_EQ(client->close_reason(), "event rate limit exceeded");
+}
+
+TEST_F(WsSessionTest, ARateLimitCloseComesAfterOneReplyPerRefAndTheAcksOfSavedMessages) {
+  WsOptions options;
+  options.events_per_second = 1;
+  options.event_burst = 3;
+  options.abuse_rejections = 2;
+  StartServer(options);
+  std::atomic<int> saved{0};
+  chat_.SetSend([&saved](const UserCallContext&, const chat::v1::SendMessageRequest& request)
+                    -> absl::StatusOr<chat::v1::SendMessageResponse> {
+    absl::SleepFor(absl::Milliseconds(100));  // Still in flight when the session decides to close.
+    chat::v1::SendMessageResponse response;
+    *response.mutable_message() = MessageAt(request.room_id(), ++saved);
+    return response;
+  });
+  auto client = Connect();
+  ASSERT_TRUE(client);
+  for (int i = 0; i < 12; ++i) {
+    client->SendJson({{"event", "send_message"},
+                      {"data", {{"room_id", "r1"}, {"content", "burst"}}},
+                      {"ref", absl::StrCat("s", i)}});
+  }
+  std::map<std::string, std::vector<std::string>> replies;  // ref -> events answering it
+  while (true) {
+    absl::StatusOr<json> frame = client->Next();
+    if (!frame.ok()) break;
+    replies[frame->value("ref", "")].push_back(
+        (*frame)["event"] == "ack" ? "ack" : (*frame)["data"].value("code", ""));
+  }
+  EXPECT_EQ(client->close_code(), 1008);
+  // The burst was saved and acked before the close; then the refusals, the last one being the
+  // frame that tipped the session over; nothing after it was read.
+  EXPECT_EQ(saved.load(), 3);
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(replies[absl::StrCat("s", i)], std::vector<std::string>{"ack"}) << i;
+  }
+  for (int i = 3; i < 6; ++i) {
+    EXPECT_EQ(replies[absl::StrCat("s", i)], std::vector<std::string>{"resource_exhausted"}) << i;
+  }
+  for (int i = 6; i < 12; ++i) EXPECT_FALSE(replies.contains(absl::StrCat("s", i))) << i;
 }
 
 TEST_F(WsSessionTest, ASlowClientIsClosedWith1013AndOthersGoOn) {
