@@ -45,6 +45,10 @@ AuthSettings ReadAuthSettings(config::ConfigReader& reader) {
   policy.service_token_ttl =
       absl::Seconds(reader.Int("CHATTER_SERVICE_TOKEN_TTL_S", 300, 60, 3600));
   policy.service_secret_hashes = ParseServiceClients(reader);
+  policy.max_login_failures =
+      static_cast<int>(reader.Int("CHATTER_LOGIN_MAX_FAILURES", 10, 1, 1000));
+  policy.login_failure_window =
+      absl::Seconds(reader.Int("CHATTER_LOGIN_FAILURE_WINDOW_S", 900, 10, 86400));
   settings.directory_clients = reader.List("CHATTER_AUTH_DIRECTORY_CLIENTS", "chat-svc");
   settings.argon2.ops_limit =
       static_cast<uint64_t>(reader.Int("CHATTER_ARGON2_OPS_LIMIT", 2, 1, 10));

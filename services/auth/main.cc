@@ -8,6 +8,7 @@
 #include "libs/service/service_runtime.h"
 #include "services/auth/api/auth_grpc_service.h"
 #include "services/auth/auth_settings.h"
+#include "services/auth/storage/pg_login_failure_repository.h"
 #include "services/auth/storage/pg_session_repository.h"
 #include "services/auth/storage/pg_user_repository.h"
 
@@ -25,6 +26,9 @@ int main(int argc, char** argv) {
   }
   std::vector<pg::PreparedStatement> statements = auth::PgUserRepository::Statements();
   for (auto& statement : auth::PgSessionRepository::Statements()) statements.push_back(statement);
+  for (auto& statement : auth::PgLoginFailureRepository::Statements()) {
+    statements.push_back(statement);
+  }
   service::ServiceRuntime runtime({.name = "auth-svc",
                                    .default_grpc_listen = "127.0.0.1:50051",
                                    .default_admin_listen = "127.0.0.1:9101",
@@ -50,8 +54,9 @@ int main(int argc, char** argv) {
   authn::Authenticator authenticator(verifier);
   auth::PgUserRepository users(runtime.pool());
   auth::PgSessionRepository sessions(runtime.pool());
-  auth::AuthService auth_service(settings.policy, users, sessions, hasher, signer, uuids, random,
-                                 clock);
+  auth::PgLoginFailureRepository login_failures(runtime.pool());
+  auth::AuthService auth_service(settings.policy, users, sessions, login_failures, hasher, signer,
+                                 uuids, random, clock);
   auth::AuthGrpcService grpc_service(auth_service, authenticator, signer,
                                      settings.directory_clients);
   runtime.server().AddService(&grpc_service);

@@ -205,6 +205,35 @@ TEST_F(AuthE2eTest, LoginFailuresAre401WithOneGenericMessage) {
             400);
 }
 
+TEST_F(AuthE2eTest, TenFailedLoginsForOneAccountAre429UntilTheWindowClosesKnownOrNot) {
+  SignUp("stuffed_user");
+  for (const std::string& username : {std::string("stuffed_user"), std::string("ghost_user")}) {
+    json wrong = {{"username", username}, {"password", "wrong horse"}};
+    for (int i = 0; i < 10; ++i) {
+      EXPECT_EQ(Call("POST", "/v1/auth/login", wrong).status, 401) << username << " " << i;
+    }
+  }
+  Reply known =
+      Call("POST", "/v1/auth/login", {{"username", "stuffed_user"}, {"password", "correct horse"}});
+  Reply unknown =
+      Call("POST", "/v1/auth/login", {{"username", "ghost_user"}, {"password", "wrong horse"}});
+  for (const Reply* reply : {&known, &unknown}) {
+    EXPECT_EQ(reply->status, 429) << reply->raw.body;
+    EXPECT_EQ(reply->body["error"]["code"], "resource_exhausted");
+    // Until the window opened by the first failure closes: 15 minutes less the test's time.
+    int retry_after = std::stoi(reply->raw.Header("Retry-After"));
+    EXPECT_GT(retry_after, 840);
+    EXPECT_LE(retry_after, 900);
+  }
+  EXPECT_EQ(known.body["error"]["message"], unknown.body["error"]["message"]);
+  // Another account is not affected.
+  SignUp("bystander_user");
+  EXPECT_EQ(Call("POST", "/v1/auth/login",
+                 {{"username", "bystander_user"}, {"password", "correct horse"}})
+                .status,
+            200);
+}
+
 TEST_F(AuthE2eTest, RefreshRotatesAndReuseRevokesTheFamily) {
   json first = SignUp("refresh_user");
   Reply second = Call("POST", "/v1/auth/refresh", {{"refresh_token", first["refresh_token"]}});

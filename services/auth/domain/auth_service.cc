@@ -3,6 +3,7 @@
 
 #include <sodium.h>
 
+#include <algorithm>
 #include <array>
 #include <span>
 
@@ -36,11 +37,13 @@ std::string HashRefreshToken(absl::string_view token) {
 }
 
 AuthService::AuthService(AuthPolicy policy, UserRepository& users, SessionRepository& sessions,
+                         LoginFailureRepository& login_failures,
                          const password::PasswordHasher& hasher, const jwt::Signer& signer,
                          ids::UuidGenerator& uuids, ids::RandomSource& random, ids::Clock& clock)
     : policy_(std::move(policy)),
       users_(users),
       sessions_(sessions),
+      login_failures_(login_failures),
       hasher_(hasher),
       signer_(signer),
       uuids_(uuids),
@@ -118,16 +121,32 @@ absl::StatusOr<IssuedTokens> AuthService::Login(LoginIdentifier kind, absl::stri
       kind == LoginIdentifier::kEmail || (kind == LoginIdentifier::kEmailOrUsername &&
                                           identifier.find('@') != absl::string_view::npos);
   std::string lowered = absl::AsciiStrToLower(identifier);
+  // Before the account is looked up: the answer must not depend on whether it exists.
+  std::string failure_key = absl::BytesToHexString(Sha256(lowered));
+  absl::Time now = Now();
+  CHATTER_ASSIGN_OR_RETURN(LoginFailureRepository::Window failures,
+                           login_failures_.Current(failure_key, now));
+  if (failures.failures >= policy_.max_login_failures) {
+    int retry_after =
+        static_cast<int>(absl::ToInt64Seconds(absl::Ceil(failures.ends - now, absl::Seconds(1))));
+    return status::RateLimitedError("too many failed logins for this account; try again later",
+                                    std::max(retry_after, 1));
+  }
   user = by_email ? users_.FindByEmail(lowered) : users_.FindByUsername(lowered);
-  if (!user.ok()) {
-    if (user.status().code() != absl::StatusCode::kNotFound) return user.status();
+  bool verified = false;
+  if (user.ok()) {
+    verified = hasher_.Verify(user->password_hash, text::ToStd(password));
+  } else if (user.status().code() == absl::StatusCode::kNotFound) {
     // Spend the same time as a real check, so timing does not reveal unknown accounts.
     hasher_.SpendEquivalentTime(text::ToStd(password));
+  } else {
+    return user.status();
+  }
+  if (!verified) {
+    CHATTER_RETURN_IF_ERROR(login_failures_.Record(failure_key, now, policy_.login_failure_window));
     return absl::UnauthenticatedError(kBadCredentials);
   }
-  if (!hasher_.Verify(user->password_hash, text::ToStd(password))) {
-    return absl::UnauthenticatedError(kBadCredentials);
-  }
+  if (failures.failures > 0) CHATTER_RETURN_IF_ERROR(login_failures_.Clear(failure_key));
   return StartSession(*user, client);
 }
 

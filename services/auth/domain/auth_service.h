@@ -26,6 +26,10 @@ struct AuthPolicy {
   absl::Duration service_token_ttl = absl::Minutes(5);
   // client_id -> SHA-256 of the client secret (raw bytes); secrets themselves are not kept.
   absl::flat_hash_map<std::string, std::string> service_secret_hashes;
+  // Failed logins per account identifier within one window; past them login answers
+  // RESOURCE_EXHAUSTED (429) until the window closes, whether or not the account exists.
+  int max_login_failures = 10;
+  absl::Duration login_failure_window = absl::Minutes(15);
 };
 
 // Where a request came from, stored with the session for the user's own review.
@@ -51,13 +55,17 @@ enum class LoginIdentifier { kEmail, kUsername, kEmailOrUsername };
 class AuthService {
  public:
   AuthService(AuthPolicy policy, UserRepository& users, SessionRepository& sessions,
-              const password::PasswordHasher& hasher, const jwt::Signer& signer,
-              ids::UuidGenerator& uuids, ids::RandomSource& random, ids::Clock& clock);
+              LoginFailureRepository& login_failures, const password::PasswordHasher& hasher,
+              const jwt::Signer& signer, ids::UuidGenerator& uuids, ids::RandomSource& random,
+              ids::Clock& clock);
 
   absl::StatusOr<IssuedTokens> SignUp(absl::string_view username, absl::string_view email,
                                       absl::string_view password, const ClientInfo& client);
   // UNAUTHENTICATED with one generic message for every failure (no account enumeration); an
-  // unknown user still costs one password hash.
+  // unknown user still costs one password hash. After policy.max_login_failures failures for
+  // one identifier within policy.login_failure_window: RESOURCE_EXHAUSTED with a retry-after
+  // until the window closes, the same for existing and unknown accounts, without checking the
+  // password. A successful login clears the identifier's failures.
   absl::StatusOr<IssuedTokens> Login(LoginIdentifier kind, absl::string_view identifier,
                                      absl::string_view password, const ClientInfo& client);
   absl::StatusOr<IssuedTokens> Refresh(absl::string_view refresh_token, const ClientInfo& client);
@@ -83,6 +91,7 @@ class AuthService {
   AuthPolicy policy_;
   UserRepository& users_;
   SessionRepository& sessions_;
+  LoginFailureRepository& login_failures_;
   const password::PasswordHasher& hasher_;
   const jwt::Signer& signer_;
   ids::UuidGenerator& uuids_;

@@ -42,4 +42,22 @@ class SessionRepository {
   virtual absl::StatusOr<int> RevokeAllOfUser(absl::string_view user_id) = 0;
 };
 
+// Failed password logins per account identifier, shared by every auth-svc replica: the
+// per-account half of the defence against credential stuffing (the gateway limits per address).
+// Keys are digests of what was typed, so identifiers of accounts that do not exist are counted
+// the same way without being stored.
+class LoginFailureRepository {
+ public:
+  struct Window {
+    int failures = 0;  // In the window that is open at `now`; 0 when none is.
+    absl::Time ends;   // When that window closes.
+  };
+  virtual ~LoginFailureRepository() = default;
+  virtual absl::StatusOr<Window> Current(absl::string_view key, absl::Time now) = 0;
+  // One more failure for `key`: in its open window, or in a new one of `length` from `now`.
+  virtual absl::Status Record(absl::string_view key, absl::Time now, absl::Duration length) = 0;
+  // Forgets `key` (a successful login).
+  virtual absl::Status Clear(absl::string_view key) = 0;
+};
+
 }  // namespace chatter::auth

@@ -4,6 +4,7 @@
 #include <benchmark/benchmark.h>
 
 #include <cstdlib>
+#include <limits>
 
 #include "services/auth/domain/auth_service.h"
 #include "tests/fakes/auth/in_memory_repositories.h"
@@ -21,12 +22,20 @@ password::Argon2Params ConfiguredParams() {
   return params;
 }
 
+// The defaults, but the unknown-user loop measures hashing, not the per-account refusal.
+AuthPolicy UnthrottledPolicy() {
+  AuthPolicy policy;
+  policy.max_login_failures = std::numeric_limits<int>::max();
+  return policy;
+}
+
 struct Fixture {
   Fixture()
       : hasher(ConfiguredParams()),
         signer({jwt::GenerateSigningKey("bench")}),
         uuids(clock, random),
-        service(AuthPolicy{}, users, sessions, hasher, signer, uuids, random, clock) {
+        service(UnthrottledPolicy(), users, sessions, login_failures, hasher, signer, uuids, random,
+                clock) {
     if (!service.SignUp("bench_user", "bench@example.com", "correct horse battery", {}).ok()) {
       std::abort();
     }
@@ -35,6 +44,7 @@ struct Fixture {
   ids::SodiumRandomSource random;
   InMemoryUserRepository users;
   InMemorySessionRepository sessions;
+  InMemoryLoginFailureRepository login_failures;
   password::PasswordHasher hasher;
   jwt::Signer signer;
   ids::UuidGenerator uuids;

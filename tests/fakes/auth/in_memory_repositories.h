@@ -3,6 +3,7 @@
 #pragma once
 
 #include <mutex>
+#include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "libs/status/error_details.h"
@@ -135,6 +136,39 @@ class InMemorySessionRepository final : public SessionRepository {
 
   std::mutex mutex_;
   absl::flat_hash_map<std::string, Row> rows_;
+};
+
+class InMemoryLoginFailureRepository final : public LoginFailureRepository {
+ public:
+  absl::StatusOr<Window> Current(absl::string_view key, absl::Time now) override {
+    std::lock_guard lock(mutex_);
+    auto found = windows_.find(key);
+    if (found == windows_.end() || found->second.ends <= now) return Window{};
+    return found->second;
+  }
+  absl::Status Record(absl::string_view key, absl::Time now, absl::Duration length) override {
+    std::lock_guard lock(mutex_);
+    Window& window = windows_[key];
+    if (window.ends <= now) window = Window{.failures = 0, .ends = now + length};
+    ++window.failures;
+    return absl::OkStatus();
+  }
+  absl::Status Clear(absl::string_view key) override {
+    std::lock_guard lock(mutex_);
+    windows_.erase(key);
+    return absl::OkStatus();
+  }
+  // Keys with a window, open or closed (the test sees that no identifier is kept in clear).
+  std::vector<std::string> KeysForTest() {
+    std::lock_guard lock(mutex_);
+    std::vector<std::string> keys;
+    for (const auto& [key, window] : windows_) keys.push_back(key);
+    return keys;
+  }
+
+ private:
+  std::mutex mutex_;
+  absl::flat_hash_map<std::string, Window> windows_;
 };
 
 }  // namespace chatter::auth

@@ -6,6 +6,7 @@
 #include <sodium.h>
 
 #include "libs/status/error_details.h"
+#include "libs/status/http_error.h"
 #include "tests/fakes/auth/in_memory_repositories.h"
 
 namespace chatter::auth {
@@ -31,7 +32,8 @@ class AuthServiceTest : public ::testing::Test {
         signer_({jwt::GenerateSigningKey("k1")}),
         uuids_(clock_, random_),
         verifier_(keys_, {.issuer = "iss", .audience = "aud"}, clock_),
-        service_(Policy(), users_, sessions_, hasher_, signer_, uuids_, random_, clock_) {
+        service_(Policy(), users_, sessions_, login_failures_, hasher_, signer_, uuids_, random_,
+                 clock_) {
     keys_.Replace(signer_.PublicKeys());
   }
 
@@ -57,6 +59,7 @@ class AuthServiceTest : public ::testing::Test {
   ids::SodiumRandomSource random_;
   InMemoryUserRepository users_;
   InMemorySessionRepository sessions_;
+  InMemoryLoginFailureRepository login_failures_;
   password::PasswordHasher hasher_;
   jwt::Signer signer_;
   ids::UuidGenerator uuids_;
@@ -128,6 +131,66 @@ TEST_F(AuthServiceTest, LoginFailuresAreIndistinguishable) {
   EXPECT_EQ(wrong_password.code(), absl::StatusCode::kUnauthenticated);
   EXPECT_EQ(unknown_user.code(), absl::StatusCode::kUnauthenticated);
   EXPECT_EQ(wrong_password.message(), unknown_user.message());
+}
+
+absl::StatusCode LoginCode(AuthService& service, absl::string_view who,
+                           absl::string_view password) {
+  return service.Login(LoginIdentifier::kEmailOrUsername, who, password, {}).status().code();
+}
+
+TEST_F(AuthServiceTest, TenFailuresForOneAccountRefuseItsLoginsUntilTheWindowCloses) {
+  SignUpAlice();
+  for (int i = 0; i < 10; ++i) {
+    // Any spelling of the identifier counts against the same account.
+    EXPECT_EQ(LoginCode(service_, i % 2 ? "ALICE" : "alice", "wrong horse"),
+              absl::StatusCode::kUnauthenticated)
+        << i;
+  }
+  // Refused before the password is checked: the right one too.
+  absl::Status refused =
+      service_.Login(LoginIdentifier::kUsername, "alice", "correct horse", {}).status();
+  EXPECT_EQ(refused.code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_EQ(status::RetryAfterSeconds(refused), 900);
+  // The account's email is another identifier with a bucket of its own; other accounts are
+  // not affected.
+  EXPECT_EQ(LoginCode(service_, "alice@example.com", "correct horse"), absl::StatusCode::kOk);
+
+  clock_.millis += absl::ToInt64Milliseconds(absl::Minutes(10));
+  EXPECT_EQ(status::RetryAfterSeconds(
+                service_.Login(LoginIdentifier::kUsername, "alice", "correct horse", {}).status()),
+            300);
+  clock_.millis += absl::ToInt64Milliseconds(absl::Minutes(5));
+  EXPECT_EQ(LoginCode(service_, "alice", "correct horse"), absl::StatusCode::kOk);
+}
+
+TEST_F(AuthServiceTest, AnUnknownAccountIsRefusedAlikeAndNoIdentifierIsStoredInClear) {
+  SignUpAlice();
+  for (int i = 0; i < 10; ++i) {
+    EXPECT_EQ(LoginCode(service_, "mallory", "wrong horse"), absl::StatusCode::kUnauthenticated);
+    EXPECT_EQ(LoginCode(service_, "alice", "wrong horse"), absl::StatusCode::kUnauthenticated);
+  }
+  absl::Status unknown =
+      service_.Login(LoginIdentifier::kUsername, "mallory", "wrong horse", {}).status();
+  absl::Status known =
+      service_.Login(LoginIdentifier::kUsername, "alice", "wrong horse", {}).status();
+  EXPECT_EQ(unknown.code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_EQ(known.code(), unknown.code());
+  EXPECT_EQ(known.message(), unknown.message());
+  EXPECT_EQ(status::RetryAfterSeconds(known), status::RetryAfterSeconds(unknown));
+  for (const std::string& key : login_failures_.KeysForTest()) {
+    EXPECT_EQ(key.size(), 64u) << key;  // Hex SHA-256.
+    EXPECT_EQ(key.find("mallory"), std::string::npos);
+  }
+}
+
+TEST_F(AuthServiceTest, ASuccessfulLoginClearsTheAccountsFailures) {
+  SignUpAlice();
+  for (int i = 0; i < 9; ++i) LoginCode(service_, "alice", "wrong horse");
+  EXPECT_EQ(LoginCode(service_, "alice", "correct horse"), absl::StatusCode::kOk);
+  for (int i = 0; i < 10; ++i) {
+    EXPECT_EQ(LoginCode(service_, "alice", "wrong horse"), absl::StatusCode::kUnauthenticated) << i;
+  }
+  EXPECT_EQ(LoginCode(service_, "alice", "wrong horse"), absl::StatusCode::kResourceExhausted);
 }
 
 TEST_F(AuthServiceTest, RefreshRotatesAndReuseRevokesTheFamily) {

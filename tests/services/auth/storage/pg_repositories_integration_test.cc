@@ -3,11 +3,13 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <pqxx/pqxx>
 #include <thread>
 
 #include "libs/pg/migrator.h"
 #include "libs/pg/pool.h"
 #include "services/auth/domain/auth_service.h"
+#include "services/auth/storage/pg_login_failure_repository.h"
 #include "services/auth/storage/pg_session_repository.h"
 #include "services/auth/storage/pg_user_repository.h"
 #include "tests/libs/pg/test_database.h"
@@ -25,11 +27,15 @@ class PgRepositoriesTest : public ::testing::Test {
     database_.emplace(*std::move(database));
     std::vector<pg::PreparedStatement> statements = PgUserRepository::Statements();
     for (auto& statement : PgSessionRepository::Statements()) statements.push_back(statement);
+    for (auto& statement : PgLoginFailureRepository::Statements()) {
+      statements.push_back(statement);
+    }
     pool_ = std::make_unique<pg::Pool>(
         pg::PoolOptions{.url = database_->url(), .size = 16, .prepared = statements});
     ASSERT_TRUE(pg::Migrator(*pool_, "auth-svc").Apply(pg::EmbeddedMigrations()).ok());
     users_ = std::make_unique<PgUserRepository>(*pool_);
     sessions_ = std::make_unique<PgSessionRepository>(*pool_);
+    login_failures_ = std::make_unique<PgLoginFailureRepository>(*pool_);
   }
 
   User MakeUser(std::string id, std::string username, std::string email) {
@@ -62,7 +68,55 @@ class PgRepositoriesTest : public ::testing::Test {
   std::unique_ptr<pg::Pool> pool_;
   std::unique_ptr<PgUserRepository> users_;
   std::unique_ptr<PgSessionRepository> sessions_;
+  std::unique_ptr<PgLoginFailureRepository> login_failures_;
 };
+
+TEST_F(PgRepositoriesTest, LoginFailuresCountInAWindowThatStartsOverOnceClosed) {
+  const std::string key = HashRefreshToken("alice");
+  const std::string other = HashRefreshToken("bob");
+  absl::Time now = absl::FromUnixMillis(1795342320000);
+  EXPECT_EQ(login_failures_->Current(key, now)->failures, 0);
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(login_failures_->Record(key, now + absl::Seconds(i), absl::Minutes(15)).ok());
+  }
+  ASSERT_TRUE(login_failures_->Record(other, now, absl::Minutes(15)).ok());
+  absl::StatusOr<LoginFailureRepository::Window> window = login_failures_->Current(key, now);
+  ASSERT_TRUE(window.ok()) << window.status();
+  EXPECT_EQ(window->failures, 3);
+  EXPECT_EQ(window->ends, now + absl::Minutes(15));  // The first failure opened it.
+  EXPECT_EQ(login_failures_->Current(other, now)->failures, 1);
+
+  absl::Time later = now + absl::Minutes(16);
+  EXPECT_EQ(login_failures_->Current(key, later)->failures, 0);  // Closed.
+  ASSERT_TRUE(login_failures_->Record(key, later, absl::Minutes(15)).ok());
+  EXPECT_EQ(login_failures_->Current(key, later)->failures, 1);
+  EXPECT_EQ(login_failures_->Current(key, later)->ends, later + absl::Minutes(15));
+  // That record purged bob's closed window.
+  {
+    absl::StatusOr<pg::Lease> lease = pool_->Acquire();
+    ASSERT_TRUE(lease.ok()) << lease.status();
+    pqxx::nontransaction txn(lease->conn());
+    EXPECT_EQ(txn.exec1("SELECT count(*) FROM login_failures")[0].as<int>(), 1);
+  }
+
+  ASSERT_TRUE(login_failures_->Clear(key).ok());
+  EXPECT_EQ(login_failures_->Current(key, later)->failures, 0);
+}
+
+TEST_F(PgRepositoriesTest, ConcurrentLoginFailuresAreAllCounted) {
+  const std::string key = HashRefreshToken("alice");
+  absl::Time now = absl::FromUnixMillis(1795342320000);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 10; ++i) {
+        EXPECT_TRUE(login_failures_->Record(key, now, absl::Minutes(15)).ok());
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_EQ(login_failures_->Current(key, now)->failures, 80);
+}
 
 TEST_F(PgRepositoriesTest, CreatesAndFindsUsers) {
   User alice = MakeUser(kAlice, "alice", "alice@example.com");
