@@ -139,6 +139,25 @@ absl::StatusOr<std::optional<Reply>> TakeReceivedReply(redisContext* context) {
   return ToReply(*static_cast<redisReply*>(raw));
 }
 
+absl::StatusOr<std::vector<Reply>> ParseReplies(absl::string_view bytes) {
+  std::unique_ptr<redisReader, void (*)(redisReader*)> reader(redisReaderCreate(),
+                                                              &redisReaderFree);
+  if (reader == nullptr) return absl::ResourceExhaustedError("no memory for a Redis reader");
+  if (redisReaderFeed(reader.get(), bytes.data(), bytes.size()) != REDIS_OK) {
+    return absl::InvalidArgumentError("Redis reader refused the input");
+  }
+  std::vector<Reply> replies;
+  while (true) {
+    void* raw = nullptr;
+    if (redisReaderGetReply(reader.get(), &raw) != REDIS_OK) {
+      return absl::InvalidArgumentError(absl::StrCat("Redis protocol error: ", reader->errstr));
+    }
+    if (raw == nullptr) return replies;
+    replies.push_back(ToReply(*static_cast<redisReply*>(raw)));
+    freeReplyObject(raw);
+  }
+}
+
 bool LooksStale(const redisContext* context) {
   if (context->err != 0) return true;
   pollfd descriptor{.fd = context->fd, .events = POLLIN, .revents = 0};

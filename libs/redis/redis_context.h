@@ -44,6 +44,11 @@ absl::Status ReadAvailable(redisContext* context);
 // A complete reply already received and parsed, or nullopt; no I/O.
 absl::StatusOr<std::optional<Reply>> TakeReceivedReply(redisContext* context);
 
+// Parses `bytes` as RESP with hiredis' reader, as ReadReply does with a socket's bytes: the
+// complete replies in order (a trailing partial one is left out); INVALID_ARGUMENT on a
+// protocol error. For the fuzz target and tests.
+absl::StatusOr<std::vector<Reply>> ParseReplies(absl::string_view bytes);
+
 // True when the server has closed the connection (or sent something nobody asked for), so the
 // next command would fail: checked without blocking before a pooled connection is reused.
 bool LooksStale(const redisContext* context);
