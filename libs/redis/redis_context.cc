@@ -31,6 +31,40 @@ absl::Status ExpectOk(redisContext* context, const std::vector<std::string>& arg
   return absl::OkStatus();
 }
 
+// The most elements an array reply may announce. hiredis 0.14 allocates the element table from
+// the announced count before any element arrives, so a server (or anything posing as one) that
+// announces `*4000000000` would make it allocate tens of gigabytes (found by the redis_reply
+// fuzz target). Nothing we ask for comes near this.
+constexpr int kMaxArrayElements = 1 << 20;
+
+// hiredis' own reply constructors (static in hiredis), read once from a fresh reader.
+const redisReplyObjectFunctions& DefaultReplyFunctions() {
+  static const redisReplyObjectFunctions defaults = [] {
+    redisReader* reader = redisReaderCreate();
+    redisReplyObjectFunctions copy = *reader->fn;
+    redisReaderFree(reader);
+    return copy;
+  }();
+  return defaults;
+}
+
+void* CreateBoundedArray(const redisReadTask* task, int elements) {
+  // nullptr makes the reader fail with a protocol error ("Out of memory"): the connection is
+  // dropped, as for any malformed reply.
+  if (elements > kMaxArrayElements) return nullptr;
+  return DefaultReplyFunctions().createArray(task, elements);
+}
+
+// hiredis' reply functions, with the array size bounded.
+redisReplyObjectFunctions* BoundedReplyFunctions() {
+  static redisReplyObjectFunctions bounded = [] {
+    redisReplyObjectFunctions functions = DefaultReplyFunctions();
+    functions.createArray = &CreateBoundedArray;
+    return functions;
+  }();
+  return &bounded;
+}
+
 // Copies a hiredis reply tree into a Reply.
 Reply ToReply(const redisReply& reply) {
   Reply out;
@@ -70,6 +104,7 @@ absl::StatusOr<ContextPtr> Connect(const RedisEndpoint& endpoint, absl::Duration
                                              absl::ToTimeval(connect_timeout)));
   if (context == nullptr) return absl::UnavailableError("redis connect: out of memory");
   if (context->err != 0) return Unavailable(context.get(), "connect");
+  context->reader->fn = BoundedReplyFunctions();
   if (io_timeout > absl::ZeroDuration()) {
     if (redisSetTimeout(context.get(), absl::ToTimeval(io_timeout)) != REDIS_OK) {
       return Unavailable(context.get(), "set timeout");
@@ -140,8 +175,8 @@ absl::StatusOr<std::optional<Reply>> TakeReceivedReply(redisContext* context) {
 }
 
 absl::StatusOr<std::vector<Reply>> ParseReplies(absl::string_view bytes) {
-  std::unique_ptr<redisReader, void (*)(redisReader*)> reader(redisReaderCreate(),
-                                                              &redisReaderFree);
+  std::unique_ptr<redisReader, void (*)(redisReader*)> reader(
+      redisReaderCreateWithFunctions(BoundedReplyFunctions()), &redisReaderFree);
   if (reader == nullptr) return absl::ResourceExhaustedError("no memory for a Redis reader");
   if (redisReaderFeed(reader.get(), bytes.data(), bytes.size()) != REDIS_OK) {
     return absl::InvalidArgumentError("Redis reader refused the input");
