@@ -17,7 +17,7 @@
 #include "services/realtime/realtime_settings.h"
 #include "services/realtime/storage/redis_presence_store.h"
 #include "services/realtime/work/background_publisher.h"
-#include "services/realtime/work/periodic_task.h"
+#include "libs/process/periodic_task.h"
 #include "services/realtime/work/queued_presence_tasks.h"
 #include "services/realtime/work/sharded_work_queue.h"
 
@@ -74,7 +74,7 @@ int main(int argc, char** argv) {
         return registry.Deliver(frame);
       },
       metrics);
-  realtime::PeriodicTask sweeper(settings.sweep_interval, [&presence] { presence.SweepExpired(); });
+  process::PeriodicTask sweeper(settings.sweep_interval, [&presence] { presence.SweepExpired(); });
   runtime.metrics().AddCallbackGauge("realtime_gateways_connected",
                                      "Gateway streams connected to this instance.", {},
                                      [&registry] { return registry.stream_count(); });

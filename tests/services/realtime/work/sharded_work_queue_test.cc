@@ -1,4 +1,4 @@
-// ShardedWorkQueue and PeriodicTask: work of one key runs in order on one shard, a full shard
+// ShardedWorkQueue: work of one key runs in order on one shard, a full shard
 // drops (never blocks the poster), Stop() drops what waits and joins; the periodic task runs
 // repeatedly and stops at once.
 #include "services/realtime/work/sharded_work_queue.h"
@@ -12,7 +12,6 @@
 #include <vector>
 
 #include "libs/log/log.h"
-#include "services/realtime/work/periodic_task.h"
 #include "tests/libs/redis/redis_test_support.h"
 
 namespace chatter::realtime {
@@ -103,19 +102,6 @@ TEST(ShardedWorkQueue, StopDropsWaitingWorkAndRefusesMore) {
   stopper.join();
   EXPECT_EQ(ran.load(), 0);
   EXPECT_FALSE(queue.Post("k", [] {}));
-}
-
-TEST(PeriodicTask, RunsRepeatedlyAndStopsPromptly) {
-  std::atomic<int> runs{0};
-  PeriodicTask task(absl::Milliseconds(5), [&] { ++runs; });
-  task.Start();
-  ASSERT_TRUE(Eventually([&] { return runs.load() >= 3; }));
-  PeriodicTask slow(absl::Hours(1), [] {});
-  slow.Start();
-  absl::Time start = absl::Now();
-  slow.Stop();
-  task.Stop();
-  EXPECT_LT(absl::Now() - start, absl::Milliseconds(500));
 }
 
 }  // namespace

@@ -1,4 +1,5 @@
-// Runs a function on its own thread every interval until stopped (the presence sweeper).
+// Runs a function on its own thread every interval until stopped (realtime-svc's presence
+// sweeper, the revocation feed).
 #pragma once
 
 #include <condition_variable>
@@ -8,7 +9,7 @@
 
 #include "absl/time/time.h"
 
-namespace chatter::realtime {
+namespace chatter::process {
 
 class PeriodicTask {
  public:
@@ -17,7 +18,8 @@ class PeriodicTask {
   PeriodicTask(const PeriodicTask&) = delete;
   PeriodicTask& operator=(const PeriodicTask&) = delete;
 
-  void Start();
+  // The first run comes after one interval, or at once with `run_now`. Call once.
+  void Start(bool run_now = false);
   // Wakes the thread at once and joins it (after a run in progress). Idempotent.
   void Stop();
 
@@ -30,4 +32,4 @@ class PeriodicTask {
   std::thread thread_;
 };
 
-}  // namespace chatter::realtime
+}  // namespace chatter::process

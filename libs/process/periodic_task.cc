@@ -1,15 +1,16 @@
 // A stoppable periodic thread.
-#include "services/realtime/work/periodic_task.h"
+#include "libs/process/periodic_task.h"
 
-namespace chatter::realtime {
+namespace chatter::process {
 
 PeriodicTask::PeriodicTask(absl::Duration interval, std::function<void()> task)
     : interval_(interval), task_(std::move(task)) {}
 
 PeriodicTask::~PeriodicTask() { Stop(); }
 
-void PeriodicTask::Start() {
-  thread_ = std::thread([this] {
+void PeriodicTask::Start(bool run_now) {
+  thread_ = std::thread([this, run_now] {
+    if (run_now) task_();
     std::unique_lock lock(mu_);
     while (!wake_.wait_for(lock, absl::ToChronoMilliseconds(interval_),
                            [this] { return stopping_; })) {
@@ -29,4 +30,4 @@ void PeriodicTask::Stop() {
   if (thread_.joinable()) thread_.join();
 }
 
-}  // namespace chatter::realtime
+}  // namespace chatter::process
