@@ -210,6 +210,12 @@ int main(int argc, char** argv) {
       settings.ws, (*verification)->authenticator(), cors, request_ids, uuids, chat_backend, bridge,
       room_index, sequencer, ws_metrics,
       {.client_addresses = &*client_addresses, .rate_limiter = &rate_limiter});
+  // Logins that end (logout, password change, account deletion): their tokens are refused here
+  // and their WebSocket sessions closed with 4401, within one poll of auth-svc's log.
+  authn::RemoteRevocationFeed revocations(
+      **verification, service_tokens, [&websockets](const std::vector<authn::Revocation>& ended) {
+        websockets.CloseEndedLogins(ended);
+      });
 
   gateway::HttpServer server(io, settings.http, dispatcher, &websockets);
   if (absl::Status started = server.Start(); !started.ok()) {

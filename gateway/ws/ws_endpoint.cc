@@ -180,6 +180,7 @@ void WsEndpoint::Open(beast::tcp_stream stream, HttpRequest request, WsAdmission
   }
   WsIdentity identity{.session_id = uuids_.NewV7(),
                       .user_id = admission.principal.subject,
+                      .login_id = admission.principal.session_id,
                       .username = admission.principal.username,
                       .access_token = std::move(admission.access_token),
                       .token_deadline = TokenDeadline(admission.principal.accepted_for),
@@ -237,6 +238,27 @@ void WsEndpoint::CloseAll(uint16_t code, const std::string& reason) {
     }
   }
   for (const auto& session : open) session->Close(code, reason, "shutdown");
+}
+
+void WsEndpoint::CloseEndedLogins(const std::vector<authn::Revocation>& revocations) {
+  auto logins = std::make_shared<absl::flat_hash_set<std::string>>();
+  absl::flat_hash_set<std::string> users;
+  for (const authn::Revocation& revocation : revocations) {
+    logins->insert(revocation.session_id);
+    users.insert(revocation.user_id);
+  }
+  std::vector<std::shared_ptr<WsSession>> affected;
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& [raw, weak] : sessions_) {
+      // user_id never changes for a session; the login may (`authenticate`), so the session
+      // itself checks that on its strand.
+      std::shared_ptr<WsSession> session = weak.lock();
+      if (session && users.contains(session->user_id())) affected.push_back(std::move(session));
+    }
+  }
+  std::shared_ptr<const absl::flat_hash_set<std::string>> ended = std::move(logins);
+  for (const auto& session : affected) session->CloseIfLoginEnded(ended);
 }
 
 void AddWebSocketFallbackRoute(Router& router) {

@@ -22,6 +22,7 @@
 #include "gateway/http/upgrade_handler.h"
 #include "gateway/ws/ws_session.h"
 #include "libs/authn/authenticator.h"
+#include "libs/authn/revocation_feed.h"
 #include "libs/ids/uuid_generator.h"
 
 namespace chatter::gateway {
@@ -63,6 +64,9 @@ class WsEndpoint final : public UpgradeHandler {
   // Closes every session with `code` (1012 "server restarting" on shutdown); upgrades that
   // still arrive (on kept-alive connections) are refused with 503 from then on.
   void CloseAll(uint16_t code, const std::string& reason);
+  // Closes (4401) the sessions whose login is among `revocations`: logout, password change,
+  // account deletion. From any thread.
+  void CloseEndedLogins(const std::vector<authn::Revocation>& revocations);
 
  private:
   void Refuse(boost::beast::tcp_stream stream, const absl::Status& status,

@@ -598,6 +598,7 @@ void WsSession::OnAuthenticate(const nlohmann::json& data, const Ref& ref) {
                                "the token belongs to another user; open a new connection"));
   }
   identity_.access_token = *std::move(token);
+  identity_.login_id = principal->session_id;
   identity_.token_deadline = TokenDeadline(principal->accepted_for);
   ArmTokenTimer();
   ordered_json ack;
@@ -617,6 +618,17 @@ void WsSession::ArmTokenTimer() {
                {{"session_id", self->session_id()}, {"user_id", self->user_id()}});
     self->CloseOnStrand(kTokenExpiredCloseCode, "access token expired", "token_expired");
   });
+}
+
+void WsSession::CloseIfLoginEnded(
+    std::shared_ptr<const absl::flat_hash_set<std::string>> ended_logins) {
+  net::post(ws_.get_executor(),
+            [self = shared_from_this(), ended_logins = std::move(ended_logins)] {
+              if (!self->open() || !ended_logins->contains(self->identity_.login_id)) return;
+              log::Write(log::Level::kInfo, self->identity_.request_id, "websocket login ended",
+                         {{"session_id", self->session_id()}, {"user_id", self->user_id()}});
+              self->CloseOnStrand(kTokenExpiredCloseCode, "session ended", "logged_out");
+            });
 }
 
 UserCallContext WsSession::UserCall() const {

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "gateway/http/http_types.h"
@@ -34,8 +35,9 @@ namespace chatter::gateway {
 
 // Who the session is, from the verified access token and the upgrade request.
 struct WsIdentity {
-  std::string session_id;
+  std::string session_id;  // This WebSocket session's own id (the `ready` frame's).
   std::string user_id;
+  std::string login_id;  // The token's `sid`: the login the session ends with (4401).
   std::string username;
   std::string access_token;  // Forwarded to chat-svc for the user's own actions.
   // When `access_token` stops being accepted (verification time + Principal::accepted_for): the
@@ -76,6 +78,10 @@ class WsSession final : public Subscriber, public std::enable_shared_from_this<W
   void Start(HttpRequest request);
   // Closes with a close frame (e.g. 1012 on shutdown); from any thread.
   void Close(uint16_t code, std::string reason, std::string metric_reason);
+  // Closes with 4401 if the session's current token belongs to one of `ended_logins` (token
+  // `sid`s); from any thread. The check runs on the strand, after any `authenticate` that
+  // switched the session to another login.
+  void CloseIfLoginEnded(std::shared_ptr<const absl::flat_hash_set<std::string>> ended_logins);
 
   const std::string& session_id() const override { return identity_.session_id; }
   const std::string& user_id() const override { return identity_.user_id; }

@@ -47,6 +47,10 @@ absl::StatusOr<Principal> Authenticator::AuthenticateToken(absl::string_view tok
   principal.expires_at = claims.expires_at;
   principal.accepted_for = verifier_.AcceptedFor(claims);
   if (claims.type == jwt::kUserTokenType) {
+    // Checked on every call, cached or not: a login may end at any time.
+    if (revoked_ != nullptr && revoked_->Contains(claims.session_id)) {
+      return absl::UnauthenticatedError("session ended (logged out)");
+    }
     principal.kind = Principal::Kind::kUser;
     principal.session_id = std::move(claims.session_id);
     principal.username = std::move(claims.username);

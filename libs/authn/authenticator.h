@@ -10,6 +10,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "libs/authn/revoked_sessions.h"
 #include "libs/authn/verified_token_cache.h"
 #include "libs/jwt/verifier.h"
 
@@ -31,12 +32,16 @@ class Authenticator {
   // Tokens remembered as verified (see VerifiedTokenCache); 0 verifies every call.
   static constexpr size_t kDefaultCachedTokens = 50000;
 
-  // `verifier` must outlive the authenticator.
-  explicit Authenticator(const jwt::Verifier& verifier, size_t cached_tokens = kDefaultCachedTokens)
-      : verifier_(verifier), verified_(verifier, cached_tokens) {}
+  // `verifier` and `revoked_sessions` must outlive the authenticator. Without a revocation
+  // list, a token is accepted until it expires.
+  explicit Authenticator(const jwt::Verifier& verifier,
+                         const RevokedSessions* revoked_sessions = nullptr,
+                         size_t cached_tokens = kDefaultCachedTokens)
+      : verifier_(verifier), revoked_(revoked_sessions), verified_(verifier, cached_tokens) {}
 
   // Any valid token. UNAUTHENTICATED for a missing, malformed or invalid one (the reason is
-  // the verifier's short text, safe to return to the client).
+  // the verifier's short text, safe to return to the client), and for a user token whose login
+  // has ended (logout, password change, account deletion).
   absl::StatusOr<Principal> Authenticate(const grpc::ServerContextBase& context) const;
   // A valid user token; PERMISSION_DENIED "user token required" for a service token.
   absl::StatusOr<Principal> AuthenticateUser(const grpc::ServerContextBase& context) const;
@@ -58,6 +63,7 @@ class Authenticator {
                                              Principal::Kind kind) const;
 
   const jwt::Verifier& verifier_;
+  const RevokedSessions* revoked_;
   // A token's signature is checked once; later calls with it cost a digest and a lookup.
   mutable VerifiedTokenCache verified_;
 };

@@ -15,6 +15,7 @@ TokenVerificationSettings ReadTokenVerificationSettings(config::ConfigReader& re
   settings.public_keys = reader.String("CHATTER_JWT_PUBLIC_KEYS", "");
   settings.auth_address = reader.HostPort("CHATTER_AUTH_ADDR", "127.0.0.1:50051");
   settings.refresh_interval = reader.Millis("CHATTER_JWT_KEYS_REFRESH_MS", 60000, 1000, 86400000);
+  settings.revocation_poll_interval = reader.Millis("CHATTER_REVOCATION_POLL_MS", 1000, 100, 4000);
   if (!settings.public_keys.empty()) {
     if (auto keys = jwt::ParsePublicKeys(settings.public_keys); !keys.ok()) {
       reader.Reject("CHATTER_JWT_PUBLIC_KEYS", keys.status().message());
@@ -24,8 +25,10 @@ TokenVerificationSettings ReadTokenVerificationSettings(config::ConfigReader& re
 }
 
 TokenVerification::TokenVerification(const TokenVerificationSettings& settings, ids::Clock& clock)
-    : verifier_(keys_, {.issuer = settings.issuer, .audience = settings.audience}, clock),
-      authenticator_(verifier_) {}
+    : settings_(settings),
+      verifier_(keys_, {.issuer = settings.issuer, .audience = settings.audience}, clock),
+      revoked_(clock),
+      authenticator_(verifier_, &revoked_) {}
 
 absl::StatusOr<std::unique_ptr<TokenVerification>> TokenVerification::Create(
     const TokenVerificationSettings& settings, ids::Clock& clock) {
@@ -54,6 +57,16 @@ absl::Status TokenVerification::CheckKeys() const {
     return absl::UnavailableError("no token verification keys yet (auth-svc unreachable?)");
   }
   return absl::OkStatus();
+}
+
+RemoteRevocationFeed::RemoteRevocationFeed(TokenVerification& verification,
+                                           ServiceTokenSource& tokens,
+                                           RevocationFeed::Listener listener)
+    : source_(grpc::CreateChannel(verification.settings().auth_address,
+                                  grpc::InsecureChannelCredentials()),
+              tokens, absl::Seconds(2)),
+      feed_(source_, verification.revoked_sessions(), std::move(listener)) {
+  feed_.Start(verification.settings().revocation_poll_interval);
 }
 
 }  // namespace chatter::authn

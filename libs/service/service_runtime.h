@@ -59,6 +59,9 @@ class ServiceRuntime {
   grpc_server::GrpcServer& server() { return *server_; }
   // Only when spec.verifies_tokens_with_public_keys.
   const authn::Authenticator& authenticator() const { return token_verification_->authenticator(); }
+  // Only when spec.verifies_tokens_with_public_keys: FollowRevocations() once the service's
+  // token source exists, so tokens of ended logins are refused.
+  authn::TokenVerification& token_verification() { return *token_verification_; }
 
   // A readiness check of the service's own (e.g. a subscription), reported like the
   // dependencies' under `check.name`. Call before Serve().

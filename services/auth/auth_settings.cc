@@ -49,6 +49,10 @@ AuthSettings ReadAuthSettings(config::ConfigReader& reader) {
       static_cast<int>(reader.Int("CHATTER_LOGIN_MAX_FAILURES", 10, 1, 1000));
   policy.login_failure_window =
       absl::Seconds(reader.Int("CHATTER_LOGIN_FAILURE_WINDOW_S", 900, 10, 86400));
+  policy.deleted_username_hold =
+      absl::Hours(24) * reader.Int("CHATTER_DELETED_USERNAME_HOLD_DAYS", 30, 0, 3650);
+  settings.revocation_poll_interval = reader.Millis("CHATTER_REVOCATION_POLL_MS", 1000, 100, 4000);
+  settings.revocation_clients = reader.List("CHATTER_REVOCATION_CLIENTS", "chat-svc,gateway");
   settings.directory_clients = reader.List("CHATTER_AUTH_DIRECTORY_CLIENTS", "chat-svc");
   settings.argon2.ops_limit =
       static_cast<uint64_t>(reader.Int("CHATTER_ARGON2_OPS_LIMIT", 2, 1, 10));

@@ -18,6 +18,11 @@ struct AuthSettings {
   // Service clients allowed to call BatchGetUsers (CHATTER_AUTH_DIRECTORY_CLIENTS): it hands out
   // any user's name, so only chat-svc, which prints senders, gets it.
   std::vector<std::string> directory_clients;
+  // Service client ids allowed to read the revocation log (CHATTER_REVOCATION_CLIENTS): the
+  // processes that accept user tokens.
+  std::vector<std::string> revocation_clients;
+  // How often this replica reads the revocation log (CHATTER_REVOCATION_POLL_MS).
+  absl::Duration revocation_poll_interval = absl::Seconds(1);
 };
 
 // Problems land in reader.status(), naming the variable; secrets are never echoed.

@@ -9,6 +9,7 @@
 #include "services/auth/api/auth_grpc_service.h"
 #include "services/auth/auth_settings.h"
 #include "services/auth/storage/pg_login_failure_repository.h"
+#include "services/auth/storage/pg_revocation_log.h"
 #include "services/auth/storage/pg_session_repository.h"
 #include "services/auth/storage/pg_user_repository.h"
 
@@ -29,6 +30,7 @@ int main(int argc, char** argv) {
   for (auto& statement : auth::PgLoginFailureRepository::Statements()) {
     statements.push_back(statement);
   }
+  for (auto& statement : auth::PgRevocationLog::Statements()) statements.push_back(statement);
   service::ServiceRuntime runtime({.name = "auth-svc",
                                    .default_grpc_listen = "127.0.0.1:50051",
                                    .default_admin_listen = "127.0.0.1:9101",
@@ -51,14 +53,21 @@ int main(int argc, char** argv) {
   jwt::Verifier verifier(verification_keys,
                          {.issuer = settings.policy.issuer, .audience = settings.policy.audience},
                          clock);
-  authn::Authenticator authenticator(verifier);
+  // auth-svc refuses tokens of ended logins too: it follows its own log, as every replica
+  // must learn of logouts handled by the others.
+  authn::RevokedSessions revoked_sessions(clock);
+  authn::Authenticator authenticator(verifier, &revoked_sessions);
+  auth::PgRevocationLog revocation_log(runtime.pool());
   auth::PgUserRepository users(runtime.pool());
   auth::PgSessionRepository sessions(runtime.pool());
   auth::PgLoginFailureRepository login_failures(runtime.pool());
   auth::AuthService auth_service(settings.policy, users, sessions, login_failures, hasher, signer,
                                  uuids, random, clock);
   auth::AuthGrpcService grpc_service(auth_service, authenticator, signer,
-                                     settings.directory_clients);
+                                     settings.directory_clients, settings.revocation_clients,
+                                     revocation_log);
+  authn::RevocationFeed revocations(revocation_log, revoked_sessions);
+  revocations.Start(settings.revocation_poll_interval);
   runtime.server().AddService(&grpc_service);
   return runtime.Serve();
 }

@@ -82,6 +82,13 @@ int main(int argc, char** argv) {
   chat::AuthUserDirectory auth_users(auth_channel, tokens, settings.auth_call_timeout);
   chat::CachingUserDirectory users(auth_users, clock, settings.user_cache_ttl,
                                    settings.user_cache_max_entries);
+  // Tokens of ended logins are refused within one poll of auth-svc's revocation log; their
+  // users are looked up afresh (an account deletion ends every login).
+  authn::RemoteRevocationFeed revocations(runtime.token_verification(), tokens,
+                                          [&users](const std::vector<authn::Revocation>& ended) {
+                                            for (const authn::Revocation& revocation : ended)
+                                              users.Forget(revocation.user_id);
+                                          });
   chat::RealtimeEventSink realtime(
       grpc::CreateChannel(settings.realtime_address, grpc::InsecureChannelCredentials()), tokens,
       settings.publish_timeout);

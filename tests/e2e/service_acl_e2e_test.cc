@@ -121,6 +121,23 @@ TEST_F(ServiceAclE2eTest, AuthSvcUserDirectoryIsForChatSvcOnly) {
             Callers{"chat-svc"});
 }
 
+TEST_F(ServiceAclE2eTest, AuthSvcRevocationLogIsForTheProcessesThatAcceptUserTokens) {
+  auto auth = auth::v1::AuthService::NewStub(Channel(Component::kAuth));
+  EXPECT_EQ(AllowedCallers([&](grpc::ClientContext& context) {
+              auth::v1::ListRevokedSessionsResponse response;
+              return auth->ListRevokedSessions(&context, auth::v1::ListRevokedSessionsRequest(),
+                                               &response);
+            }),
+            (Callers{"chat-svc", "gateway"}));
+  // A user token is no service's.
+  grpc::ClientContext context;
+  context.AddMetadata("authorization", "Bearer " + user_.token);
+  auth::v1::ListRevokedSessionsResponse response;
+  EXPECT_EQ(auth->ListRevokedSessions(&context, auth::v1::ListRevokedSessionsRequest(), &response)
+                .error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+}
+
 TEST_F(ServiceAclE2eTest, RealtimeSvcPresenceIsForTheGatewayOnly) {
   auto realtime = realtime::v1::RealtimeService::NewStub(Channel(Component::kRealtime));
   EXPECT_EQ(AllowedCallers([&](grpc::ClientContext& context) {

@@ -7,6 +7,7 @@
 #include "libs/authn/jwks_proto.h"
 #include "libs/grpc_server/request_scope.h"
 #include "libs/ids/uuid.h"
+#include "libs/log/log.h"
 #include "libs/status/error_details.h"
 #include "libs/status/grpc_status.h"
 #include "libs/status/status_macros.h"
@@ -32,7 +33,12 @@ void ToProto(const User& user, v1::User* out) {
 
 void ToProto(const User& user, common::v1::PublicUser* out) {
   out->set_id(user.id);
-  out->set_username(user.username);
+  // A deleted account: its id and creation time stay, so history still reads; no name.
+  if (user.deleted()) {
+    out->set_deleted(true);
+  } else {
+    out->set_username(user.username);
+  }
   SetTime(user.created_at, out->mutable_created_at());
 }
 
@@ -88,11 +94,15 @@ grpc::Status Respond(const grpc::ServerContext& context, F&& body) {
 
 AuthGrpcService::AuthGrpcService(AuthService& auth, const authn::Authenticator& authenticator,
                                  const jwt::Signer& signer,
-                                 const std::vector<std::string>& directory_clients)
+                                 const std::vector<std::string>& directory_clients,
+                                 const std::vector<std::string>& revocation_clients,
+                                 authn::RevocationSource& revocations)
     : auth_(auth),
       authenticator_(authenticator),
       signer_(signer),
-      directory_clients_(directory_clients.begin(), directory_clients.end()) {}
+      directory_clients_(directory_clients.begin(), directory_clients.end()),
+      revocation_clients_(revocation_clients.begin(), revocation_clients.end()),
+      revocations_(revocations) {}
 
 grpc::Status AuthGrpcService::SignUp(grpc::ServerContext* context, const v1::SignUpRequest* request,
                                      v1::AuthResponse* response) {
@@ -170,11 +180,59 @@ grpc::Status AuthGrpcService::GetMe(grpc::ServerContext* context, const v1::GetM
     CHATTER_ASSIGN_OR_RETURN(authn::Principal caller, authenticator_.AuthenticateUser(*context));
     absl::StatusOr<User> user = auth_.GetUser(caller.subject);
     // A valid token for a deleted account no longer identifies anyone.
-    if (user.status().code() == absl::StatusCode::kNotFound) {
+    if (user.status().code() == absl::StatusCode::kNotFound || (user.ok() && user->deleted())) {
       return absl::UnauthenticatedError("account no longer exists");
     }
     if (!user.ok()) return user.status();
     ToProto(*user, response->mutable_user());
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status AuthGrpcService::ChangePassword(grpc::ServerContext* context,
+                                             const v1::ChangePasswordRequest* request,
+                                             v1::ChangePasswordResponse*) {
+  return Respond(*context, [&]() -> absl::Status {
+    CHATTER_ASSIGN_OR_RETURN(authn::Principal caller, authenticator_.AuthenticateUser(*context));
+    return auth_.ChangePassword(caller.subject, caller.session_id, request->current_password(),
+                                request->new_password());
+  });
+}
+
+grpc::Status AuthGrpcService::DeleteAccount(grpc::ServerContext* context,
+                                            const v1::DeleteAccountRequest* request,
+                                            v1::DeleteAccountResponse*) {
+  return Respond(*context, [&]() -> absl::Status {
+    CHATTER_ASSIGN_OR_RETURN(authn::Principal caller, authenticator_.AuthenticateUser(*context));
+    CHATTER_RETURN_IF_ERROR(auth_.DeleteAccount(caller.subject, request->password()));
+    log::Info("account deleted", {{"user_id", caller.subject}});
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status AuthGrpcService::ListRevokedSessions(grpc::ServerContext* context,
+                                                  const v1::ListRevokedSessionsRequest* request,
+                                                  v1::ListRevokedSessionsResponse* response) {
+  return Respond(*context, [&]() -> absl::Status {
+    CHATTER_RETURN_IF_ERROR(
+        authenticator_
+            .AuthenticateServiceAmong(*context, revocation_clients_, "read the revocation log")
+            .status());
+    if (request->after_seq() < 0) return status::InvalidFieldError("after_seq", "must be >= 0");
+    if (request->limit() < 0 || request->limit() > authn::RevocationSource::kMaxPage) {
+      return status::InvalidFieldError("limit", "must be 0-1000");
+    }
+    int limit = request->limit() == 0 ? authn::RevocationSource::kMaxPage : request->limit();
+    CHATTER_ASSIGN_OR_RETURN(authn::RevocationPage page,
+                             revocations_.After(request->after_seq(), limit));
+    for (const authn::Revocation& revocation : page.revocations) {
+      v1::RevokedSession* out = response->add_sessions();
+      out->set_seq(revocation.seq);
+      out->set_session_id(revocation.session_id);
+      out->set_user_id(revocation.user_id);
+      SetTime(revocation.until, out->mutable_until());
+    }
+    response->set_last_seq(page.last_seq);
     return absl::OkStatus();
   });
 }

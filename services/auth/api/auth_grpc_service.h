@@ -8,15 +8,20 @@
 #include "absl/container/flat_hash_set.h"
 #include "chatter/auth/v1/auth.grpc.pb.h"
 #include "libs/authn/authenticator.h"
+#include "libs/authn/revocation_feed.h"
 #include "services/auth/domain/auth_service.h"
 
 namespace chatter::auth {
 
 class AuthGrpcService final : public v1::AuthService::Service {
  public:
-  // `directory_clients`: the service client ids allowed to call BatchGetUsers.
+  // `directory_clients`: the service client ids allowed to call BatchGetUsers;
+  // `revocation_clients` those allowed ListRevokedSessions, which pages through `revocations`,
+  // the log of ended logins.
   AuthGrpcService(AuthService& auth, const authn::Authenticator& authenticator,
-                  const jwt::Signer& signer, const std::vector<std::string>& directory_clients);
+                  const jwt::Signer& signer, const std::vector<std::string>& directory_clients,
+                  const std::vector<std::string>& revocation_clients,
+                  authn::RevocationSource& revocations);
 
   grpc::Status SignUp(grpc::ServerContext* context, const v1::SignUpRequest* request,
                       v1::AuthResponse* response) override;
@@ -30,6 +35,14 @@ class AuthGrpcService final : public v1::AuthService::Service {
                          v1::LogoutAllResponse* response) override;
   grpc::Status GetMe(grpc::ServerContext* context, const v1::GetMeRequest* request,
                      v1::GetMeResponse* response) override;
+  grpc::Status ChangePassword(grpc::ServerContext* context,
+                              const v1::ChangePasswordRequest* request,
+                              v1::ChangePasswordResponse* response) override;
+  grpc::Status DeleteAccount(grpc::ServerContext* context, const v1::DeleteAccountRequest* request,
+                             v1::DeleteAccountResponse* response) override;
+  grpc::Status ListRevokedSessions(grpc::ServerContext* context,
+                                   const v1::ListRevokedSessionsRequest* request,
+                                   v1::ListRevokedSessionsResponse* response) override;
   grpc::Status GetUser(grpc::ServerContext* context, const v1::GetUserRequest* request,
                        v1::GetUserResponse* response) override;
   grpc::Status LookupUser(grpc::ServerContext* context, const v1::LookupUserRequest* request,
@@ -48,6 +61,8 @@ class AuthGrpcService final : public v1::AuthService::Service {
   const authn::Authenticator& authenticator_;
   const jwt::Signer& signer_;
   absl::flat_hash_set<std::string> directory_clients_;
+  absl::flat_hash_set<std::string> revocation_clients_;
+  authn::RevocationSource& revocations_;
 };
 
 }  // namespace chatter::auth

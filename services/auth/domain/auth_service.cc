@@ -9,6 +9,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
 #include "libs/jwt/base64url.h"
 #include "libs/status/error_details.h"
 #include "libs/status/status_macros.h"
@@ -107,8 +108,9 @@ absl::StatusOr<IssuedTokens> AuthService::SignUp(absl::string_view username,
             .email = std::move(normalized_email),
             .password_hash = std::move(password_hash),
             .created_at = now,
-            .updated_at = now};
-  CHATTER_RETURN_IF_ERROR(users_.Create(user));
+            .updated_at = now,
+            .deleted_at = std::nullopt};
+  CHATTER_RETURN_IF_ERROR(users_.Create(user, now - policy_.deleted_username_hold));
   return StartSession(user, client);
 }
 
@@ -124,14 +126,8 @@ absl::StatusOr<IssuedTokens> AuthService::Login(LoginIdentifier kind, absl::stri
   // Before the account is looked up: the answer must not depend on whether it exists.
   std::string failure_key = absl::BytesToHexString(Sha256(lowered));
   absl::Time now = Now();
-  CHATTER_ASSIGN_OR_RETURN(LoginFailureRepository::Window failures,
-                           login_failures_.Current(failure_key, now));
-  if (failures.failures >= policy_.max_login_failures) {
-    int retry_after =
-        static_cast<int>(absl::ToInt64Seconds(absl::Ceil(failures.ends - now, absl::Seconds(1))));
-    return status::RateLimitedError("too many failed logins for this account; try again later",
-                                    std::max(retry_after, 1));
-  }
+  LoginFailureRepository::Window failures;
+  CHATTER_RETURN_IF_ERROR(CheckFailureBudget(failure_key, now, failures));
   user = by_email ? users_.FindByEmail(lowered) : users_.FindByUsername(lowered);
   bool verified = false;
   if (user.ok()) {
@@ -150,13 +146,54 @@ absl::StatusOr<IssuedTokens> AuthService::Login(LoginIdentifier kind, absl::stri
   return StartSession(*user, client);
 }
 
+absl::Status AuthService::CheckFailureBudget(const std::string& key, absl::Time now,
+                                             LoginFailureRepository::Window& failures) {
+  CHATTER_ASSIGN_OR_RETURN(failures, login_failures_.Current(key, now));
+  if (failures.failures < policy_.max_login_failures) return absl::OkStatus();
+  int retry_after =
+      static_cast<int>(absl::ToInt64Seconds(absl::Ceil(failures.ends - now, absl::Seconds(1))));
+  return status::RateLimitedError("too many failed logins for this account; try again later",
+                                  std::max(retry_after, 1));
+}
+
+absl::StatusOr<User> AuthService::ConfirmPassword(absl::string_view user_id,
+                                                  absl::string_view field,
+                                                  absl::string_view password) {
+  if (password.empty()) return status::InvalidFieldError(field, "is required");
+  // Its own budget, keyed by the account id: a stolen access token must not become an
+  // unlimited password oracle.
+  std::string failure_key = absl::BytesToHexString(Sha256(absl::StrCat("account:", user_id)));
+  absl::Time now = Now();
+  LoginFailureRepository::Window failures;
+  CHATTER_RETURN_IF_ERROR(CheckFailureBudget(failure_key, now, failures));
+  absl::StatusOr<User> user = users_.FindById(user_id);
+  if (user.status().code() == absl::StatusCode::kNotFound || (user.ok() && user->deleted())) {
+    return absl::UnauthenticatedError("account no longer exists");
+  }
+  CHATTER_RETURN_IF_ERROR(user.status());
+  if (!hasher_.Verify(user->password_hash, text::ToStd(password))) {
+    CHATTER_RETURN_IF_ERROR(login_failures_.Record(failure_key, now, policy_.login_failure_window));
+    return status::FieldError(absl::StatusCode::kUnauthenticated, field, "is wrong",
+                              "the password is wrong");
+  }
+  if (failures.failures > 0) CHATTER_RETURN_IF_ERROR(login_failures_.Clear(failure_key));
+  return user;
+}
+
+RevocationWindow AuthService::RevocationWindowAt(absl::Time now) const {
+  return {.issued_since = now - policy_.access_token_ttl - policy_.revocation_margin,
+          .until = now + policy_.access_token_ttl + policy_.revocation_margin};
+}
+
 absl::StatusOr<IssuedTokens> AuthService::Refresh(absl::string_view refresh_token,
                                                   const ClientInfo& client) {
   if (refresh_token.empty()) return status::InvalidFieldError("refresh_token", "is required");
   std::string next_token = NewRefreshToken();
   NewSession next = SessionRecord(HashRefreshToken(next_token), client);
-  CHATTER_ASSIGN_OR_RETURN(RotationResult result, sessions_.Rotate(HashRefreshToken(refresh_token),
-                                                                   Now(), std::move(next)));
+  absl::Time now = Now();
+  CHATTER_ASSIGN_OR_RETURN(RotationResult result,
+                           sessions_.Rotate(HashRefreshToken(refresh_token), now, std::move(next),
+                                            RevocationWindowAt(now).until));
   if (result.outcome != RotationResult::Outcome::kRotated) {
     return absl::UnauthenticatedError(kBadRefreshToken);
   }
@@ -167,14 +204,33 @@ absl::StatusOr<IssuedTokens> AuthService::Refresh(absl::string_view refresh_toke
 
 absl::Status AuthService::Logout(absl::string_view user_id, absl::string_view refresh_token) {
   if (refresh_token.empty()) return status::InvalidFieldError("refresh_token", "is required");
-  absl::Status revoked = sessions_.RevokeFamily(HashRefreshToken(refresh_token), user_id);
+  absl::Status revoked = sessions_.RevokeFamily(HashRefreshToken(refresh_token), user_id,
+                                                RevocationWindowAt(Now()).until);
   // Logging out of a session that is already gone is success: the caller's goal holds.
   if (revoked.code() == absl::StatusCode::kNotFound) return absl::OkStatus();
   return revoked;
 }
 
 absl::Status AuthService::LogoutAll(absl::string_view user_id) {
-  return sessions_.RevokeAllOfUser(user_id).status();
+  return sessions_.RevokeAllOfUser(user_id, RevocationWindowAt(Now())).status();
+}
+
+absl::Status AuthService::ChangePassword(absl::string_view user_id, absl::string_view session_id,
+                                         absl::string_view current_password,
+                                         absl::string_view new_password) {
+  // The new password's rules first: a typo there must not cost a password attempt.
+  CHATTER_RETURN_IF_ERROR(ValidatePassword(new_password, "new_password"));
+  CHATTER_ASSIGN_OR_RETURN(User user,
+                           ConfirmPassword(user_id, "current_password", current_password));
+  CHATTER_ASSIGN_OR_RETURN(std::string password_hash, hasher_.Hash(text::ToStd(new_password)));
+  absl::Time now = Now();
+  return users_.ChangePassword(user.id, password_hash, now, session_id, RevocationWindowAt(now));
+}
+
+absl::Status AuthService::DeleteAccount(absl::string_view user_id, absl::string_view password) {
+  CHATTER_ASSIGN_OR_RETURN(User user, ConfirmPassword(user_id, "password", password));
+  absl::Time now = Now();
+  return users_.Erase(user.id, now, RevocationWindowAt(now));
 }
 
 absl::StatusOr<User> AuthService::GetUser(absl::string_view user_id) {
@@ -182,6 +238,7 @@ absl::StatusOr<User> AuthService::GetUser(absl::string_view user_id) {
 }
 
 absl::StatusOr<User> AuthService::LookupByEmail(absl::string_view email) {
+  // Tombstones have no email and are not found by username (see the repository).
   return users_.FindByEmail(absl::AsciiStrToLower(email));
 }
 

@@ -30,6 +30,12 @@ struct AuthPolicy {
   // RESOURCE_EXHAUSTED (429) until the window closes, whether or not the account exists.
   int max_login_failures = 10;
   absl::Duration login_failure_window = absl::Minutes(15);
+  // How long a deleted account's username stays unavailable to new sign-ups, so nobody can
+  // take it over in the conversations the deleted user was part of.
+  absl::Duration deleted_username_hold = absl::Hours(24 * 30);
+  // Slack for clocks (the database's, other services') when deciding which access tokens may
+  // still be live and until when a revocation must hold; also covers the verifiers' leeway.
+  absl::Duration revocation_margin = absl::Minutes(2);
 };
 
 // Where a request came from, stored with the session for the user's own review.
@@ -69,8 +75,16 @@ class AuthService {
   absl::StatusOr<IssuedTokens> Login(LoginIdentifier kind, absl::string_view identifier,
                                      absl::string_view password, const ClientInfo& client);
   absl::StatusOr<IssuedTokens> Refresh(absl::string_view refresh_token, const ClientInfo& client);
+  // The login's refresh family is revoked at once and its access tokens are logged as revoked.
   absl::Status Logout(absl::string_view user_id, absl::string_view refresh_token);
   absl::Status LogoutAll(absl::string_view user_id);
+  // Every login of the user but `session_id` (the caller's) ends. UNAUTHENTICATED for a wrong
+  // current password, which counts against the account like a failed login (and is refused
+  // with RESOURCE_EXHAUSTED past the same limit); INVALID_ARGUMENT naming the field otherwise.
+  absl::Status ChangePassword(absl::string_view user_id, absl::string_view session_id,
+                              absl::string_view current_password, absl::string_view new_password);
+  // Erases the account (see UserRepository::Erase) after checking the password as above.
+  absl::Status DeleteAccount(absl::string_view user_id, absl::string_view password);
 
   absl::StatusOr<User> GetUser(absl::string_view user_id);
   absl::StatusOr<User> LookupByEmail(absl::string_view email);
@@ -84,6 +98,14 @@ class AuthService {
  private:
   absl::Time Now() const;
   absl::StatusOr<IssuedTokens> StartSession(const User& user, const ClientInfo& client);
+  // RESOURCE_EXHAUSTED with a retry-after while `key` has used up its failures.
+  absl::Status CheckFailureBudget(const std::string& key, absl::Time now,
+                                  LoginFailureRepository::Window& failures);
+  // The live account `user_id` when `password` is its password; see ChangePassword.
+  absl::StatusOr<User> ConfirmPassword(absl::string_view user_id, absl::string_view field,
+                                       absl::string_view password);
+  // Logins ending now: those with a token issued within an access-token lifetime.
+  RevocationWindow RevocationWindowAt(absl::Time now) const;
   std::string NewRefreshToken();
   std::string AccessTokenFor(const User& user, absl::string_view session_id);
   NewSession SessionRecord(std::string token_hash_hex, const ClientInfo& client);

@@ -10,11 +10,22 @@ namespace chatter::auth {
 
 struct User {
   std::string id;
-  std::string username;  // Lower-case.
-  std::string email;     // Lower-case.
-  std::string password_hash;
+  std::string username;       // Lower-case; "" once deleted.
+  std::string email;          // Lower-case; "" once deleted.
+  std::string password_hash;  // "" once deleted.
   absl::Time created_at;
   absl::Time updated_at;
+  std::optional<absl::Time> deleted_at;  // Set once the account was erased (a tombstone).
+
+  bool deleted() const { return deleted_at.has_value(); }
+};
+
+// The logins of a user whose access tokens may still be unexpired when their login ends: those
+// with a token issued at or after `issued_since`. Their tokens are refused until `until`, by
+// when every one of them has expired anyway.
+struct RevocationWindow {
+  absl::Time issued_since;
+  absl::Time until;
 };
 
 // One refresh token ever issued. Only the SHA-256 of the token is kept (hex).

@@ -15,14 +15,26 @@ namespace chatter::auth {
 class UserRepository {
  public:
   virtual ~UserRepository() = default;
-  // ALREADY_EXISTS naming "username" or "email" when taken (enforced by unique indexes).
-  virtual absl::Status Create(const User& user) = 0;
-  // NOT_FOUND when absent.
+  // ALREADY_EXISTS naming "username" or "email" when taken (enforced by unique indexes). A
+  // username held by an account deleted before `release_deleted_before` is released first.
+  virtual absl::Status Create(const User& user, absl::Time release_deleted_before) = 0;
+  // NOT_FOUND when absent. Deleted accounts are found (as tombstones) by id only.
   virtual absl::StatusOr<User> FindById(absl::string_view id) = 0;
   virtual absl::StatusOr<User> FindByUsername(absl::string_view username) = 0;
   virtual absl::StatusOr<User> FindByEmail(absl::string_view email) = 0;
-  // Users that exist among `ids` (unknown ids are left out).
+  // Users that exist among `ids`, tombstones included (unknown ids are left out).
   virtual absl::StatusOr<std::vector<User>> FindByIds(const std::vector<std::string>& ids) = 0;
+  // In one transaction: stores the new hash and ends every login of the user but
+  // `keep_session_id` (refresh tokens revoked, the logins in `window` logged as revoked).
+  // NOT_FOUND when there is no live account.
+  virtual absl::Status ChangePassword(absl::string_view user_id, absl::string_view password_hash,
+                                      absl::Time now, absl::string_view keep_session_id,
+                                      const RevocationWindow& window) = 0;
+  // In one transaction: erases email and password, deletes every refresh session, logs the
+  // logins in `window` as revoked and marks the account deleted at `now`; the username stays
+  // held (see Create). NOT_FOUND when there is no live account.
+  virtual absl::Status Erase(absl::string_view user_id, absl::Time now,
+                             const RevocationWindow& window) = 0;
 };
 
 class SessionRepository {
@@ -31,15 +43,18 @@ class SessionRepository {
   virtual absl::Status Create(const NewSession& session) = 0;
   // Atomically spends the token whose hash is `token_hash_hex` and stores `next` in its family
   // (next.family_id/user_id/parent_id are filled in from the spent row). A spent token revokes
-  // its whole family instead, and that revocation is committed.
+  // its whole family instead, logs the login as revoked until `revoked_until`, and that
+  // revocation is committed.
   virtual absl::StatusOr<RotationResult> Rotate(absl::string_view token_hash_hex, absl::Time now,
-                                                NewSession next) = 0;
-  // Revokes the family of the token; NOT_FOUND when no such token; PERMISSION_DENIED when it
-  // belongs to another user.
-  virtual absl::Status RevokeFamily(absl::string_view token_hash_hex,
-                                    absl::string_view user_id) = 0;
-  // Revokes every live session of the user; returns how many.
-  virtual absl::StatusOr<int> RevokeAllOfUser(absl::string_view user_id) = 0;
+                                                NewSession next, absl::Time revoked_until) = 0;
+  // Revokes the family of the token and logs the login as revoked until `revoked_until`;
+  // NOT_FOUND when no such token; PERMISSION_DENIED when it belongs to another user.
+  virtual absl::Status RevokeFamily(absl::string_view token_hash_hex, absl::string_view user_id,
+                                    absl::Time revoked_until) = 0;
+  // Revokes every live refresh token of the user and logs the logins in `window` as revoked;
+  // returns how many refresh tokens were revoked.
+  virtual absl::StatusOr<int> RevokeAllOfUser(absl::string_view user_id,
+                                              const RevocationWindow& window) = 0;
 };
 
 // Failed password logins per account identifier, shared by every auth-svc replica: the

@@ -41,11 +41,11 @@ absl::StatusOr<std::string> NormalizeEmail(absl::string_view email) {
   return absl::AsciiStrToLower(email);
 }
 
-absl::Status ValidatePassword(absl::string_view password) {
+absl::Status ValidatePassword(absl::string_view password, absl::string_view field) {
   int length = text::CountCodePoints(password);
-  if (length < 0) return status::InvalidFieldError("password", "must be valid UTF-8");
+  if (length < 0) return status::InvalidFieldError(field, "must be valid UTF-8");
   if (length < 8 || length > 128) {
-    return status::InvalidFieldError("password", "must be 8-128 characters");
+    return status::InvalidFieldError(field, "must be 8-128 characters");
   }
   return absl::OkStatus();
 }

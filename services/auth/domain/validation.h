@@ -14,6 +14,6 @@ absl::StatusOr<std::string> NormalizeUsername(absl::string_view username);
 // control characters, <= 254 in all), lower-cased; INVALID_ARGUMENT naming "email" otherwise.
 absl::StatusOr<std::string> NormalizeEmail(absl::string_view email);
 // 8-128 Unicode characters of valid UTF-8; INVALID_ARGUMENT naming "password" otherwise.
-absl::Status ValidatePassword(absl::string_view password);
+absl::Status ValidatePassword(absl::string_view password, absl::string_view field = "password");
 
 }  // namespace chatter::auth

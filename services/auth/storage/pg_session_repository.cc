@@ -5,6 +5,7 @@
 #include <pqxx/pqxx>
 
 #include "libs/pg/errors.h"
+#include "services/auth/storage/pg_revocation_log.h"
 
 namespace chatter::auth {
 namespace {
@@ -32,9 +33,6 @@ std::vector<pg::PreparedStatement> PgSessionRepository::Statements() {
       {"sessions_revoke_family",
        "UPDATE refresh_sessions SET revoked_at = now(), revoked_reason = $2 "
        "WHERE family_id = $1 AND revoked_at IS NULL"},
-      {"sessions_revoke_user",
-       "UPDATE refresh_sessions SET revoked_at = now(), revoked_reason = 'logout_all' "
-       "WHERE user_id = $1 AND revoked_at IS NULL"},
   };
 }
 
@@ -46,7 +44,8 @@ absl::Status PgSessionRepository::Create(const NewSession& session) {
 }
 
 absl::StatusOr<RotationResult> PgSessionRepository::Rotate(absl::string_view token_hash_hex,
-                                                           absl::Time now, NewSession next) {
+                                                           absl::Time now, NewSession next,
+                                                           absl::Time revoked_until) {
   return pg::RunInTransaction(
       pool_, "rotate session", [&](pqxx::work& txn) -> absl::StatusOr<RotationResult> {
         pqxx::result rows = txn.exec_prepared("sessions_lock_by_hash", std::string(token_hash_hex),
@@ -66,6 +65,8 @@ absl::StatusOr<RotationResult> PgSessionRepository::Rotate(absl::string_view tok
           // Someone presented a token that was already exchanged: a copy leaked. Revoke the
           // whole family; the transaction commits because this result is OK.
           txn.exec_prepared0("sessions_revoke_family", result.family_id, "reuse_detected");
+          PgRevocationLog::LogLogin(txn, result.family_id, result.user_id, revoked_until,
+                                    "reuse_detected");
           result.outcome = RotationResult::Outcome::kReused;
         } else if (expired) {
           result.outcome = RotationResult::Outcome::kExpired;
@@ -82,7 +83,8 @@ absl::StatusOr<RotationResult> PgSessionRepository::Rotate(absl::string_view tok
 }
 
 absl::Status PgSessionRepository::RevokeFamily(absl::string_view token_hash_hex,
-                                               absl::string_view user_id) {
+                                               absl::string_view user_id,
+                                               absl::Time revoked_until) {
   return pg::RunInTransaction(pool_, "revoke session", [&](pqxx::work& txn) -> absl::Status {
     pqxx::result rows =
         txn.exec_prepared("sessions_lock_by_hash", std::string(token_hash_hex), int64_t{0});
@@ -90,17 +92,20 @@ absl::Status PgSessionRepository::RevokeFamily(absl::string_view token_hash_hex,
     if (rows[0][2].as<std::string>() != user_id) {
       return absl::PermissionDeniedError("the refresh token belongs to another user");
     }
-    txn.exec_prepared0("sessions_revoke_family", rows[0][1].as<std::string>(), "logout");
+    std::string family_id = rows[0][1].as<std::string>();
+    txn.exec_prepared0("sessions_revoke_family", family_id, "logout");
+    PgRevocationLog::LogLogin(txn, family_id, std::string(user_id), revoked_until, "logout");
     return absl::OkStatus();
   });
 }
 
-absl::StatusOr<int> PgSessionRepository::RevokeAllOfUser(absl::string_view user_id) {
-  return pg::RunInTransaction(
-      pool_, "revoke sessions", [&](pqxx::work& txn) -> absl::StatusOr<int> {
-        pqxx::result result = txn.exec_prepared("sessions_revoke_user", std::string(user_id));
-        return static_cast<int>(result.affected_rows());
-      });
+absl::StatusOr<int> PgSessionRepository::RevokeAllOfUser(absl::string_view user_id,
+                                                         const RevocationWindow& window) {
+  return pg::RunInTransaction(pool_, "revoke sessions",
+                              [&](pqxx::work& txn) -> absl::StatusOr<int> {
+                                return PgRevocationLog::EndLoginsOfUser(
+                                    txn, std::string(user_id), std::nullopt, window, "logout_all");
+                              });
 }
 
 }  // namespace chatter::auth

@@ -15,9 +15,11 @@ class PgSessionRepository final : public SessionRepository {
 
   absl::Status Create(const NewSession& session) override;
   absl::StatusOr<RotationResult> Rotate(absl::string_view token_hash_hex, absl::Time now,
-                                        NewSession next) override;
-  absl::Status RevokeFamily(absl::string_view token_hash_hex, absl::string_view user_id) override;
-  absl::StatusOr<int> RevokeAllOfUser(absl::string_view user_id) override;
+                                        NewSession next, absl::Time revoked_until) override;
+  absl::Status RevokeFamily(absl::string_view token_hash_hex, absl::string_view user_id,
+                            absl::Time revoked_until) override;
+  absl::StatusOr<int> RevokeAllOfUser(absl::string_view user_id,
+                                      const RevocationWindow& window) override;
 
  private:
   pg::Pool& pool_;

@@ -48,6 +48,8 @@ absl::StatusOr<absl::flat_hash_map<std::string, UserProfile>> AuthUserDirectory:
     grpc::Status rpc = stub_->BatchGetUsers(&context, request, &response);
     if (!rpc.ok()) return FromAuthFailure(rpc, "BatchGetUsers");
     for (const common::v1::PublicUser& user : response.users()) {
+      // A deleted account is no one chat-svc can add, message or list by name: unknown here.
+      if (user.deleted()) continue;
       found[user.id()] = UserProfile{user.id(), user.username()};
     }
   }

@@ -52,4 +52,9 @@ void CachingUserDirectory::Remember(const UserProfile& profile) {
   entries_[profile.id] = Entry{profile, now + ttl_};
 }
 
+void CachingUserDirectory::Forget(const std::string& user_id) {
+  std::lock_guard lock(mu_);
+  entries_.erase(user_id);
+}
+
 }  // namespace chatter::chat

@@ -23,6 +23,10 @@ class CachingUserDirectory final : public UserDirectory {
       const std::vector<std::string>& ids) override;
   absl::StatusOr<UserProfile> FindByEmail(absl::string_view email) override;
 
+  // Drops what is remembered of `user_id`, e.g. when the user's logins end (the account may
+  // have been deleted), so the next lookup asks auth-svc again.
+  void Forget(const std::string& user_id);
+
  private:
   struct Entry {
     UserProfile profile;

@@ -19,7 +19,8 @@ struct UserProfile {
 class UserDirectory {
  public:
   virtual ~UserDirectory() = default;
-  // The known users among `ids` (lower-case UUIDs), by id; unknown ids are absent. An error
+  // The known users among `ids` (lower-case UUIDs), by id; unknown ids, and deleted accounts,
+  // are absent. An error
   // (UNAVAILABLE, ...) only when the directory cannot answer at all.
   virtual absl::StatusOr<absl::flat_hash_map<std::string, UserProfile>> FindByIds(
       const std::vector<std::string>& ids) = 0;

@@ -42,8 +42,8 @@ struct Fixture {
   }
   ids::SystemClock clock;
   ids::SodiumRandomSource random;
-  InMemoryUserRepository users;
   InMemorySessionRepository sessions;
+  InMemoryUserRepository users{sessions};
   InMemoryLoginFailureRepository login_failures;
   password::PasswordHasher hasher;
   jwt::Signer signer;

@@ -39,6 +39,9 @@ const std::vector<ExpectedRoute>& ContractRoutes() {
       {"GET", "/v1/auth/jwks", "chatter.auth.v1.AuthService.GetSigningKeys", 200, 0, false, "", ""},
       // Users
       {"GET", "/v1/me", "chatter.auth.v1.AuthService.GetMe", 200, 0, true, "", "user"},
+      {"POST", "/v1/me/password", "chatter.auth.v1.AuthService.ChangePassword", 204, 0, true, "*",
+       ""},
+      {"DELETE", "/v1/me", "chatter.auth.v1.AuthService.DeleteAccount", 204, 0, true, "*", ""},
       {"GET", "/v1/users", "chatter.auth.v1.AuthService.LookupUser", 200, 0, true, "", "user"},
       {"GET", "/v1/users/{user_id}", "chatter.auth.v1.AuthService.GetUser", 200, 0, true, "",
        "user"},
@@ -113,6 +116,7 @@ TEST(RouteTable, EveryPublicRpcHasARouteAndInternalOnesDoNot) {
   const std::set<std::string> internal = {
       "chatter.auth.v1.AuthService.IssueServiceToken",
       "chatter.auth.v1.AuthService.BatchGetUsers",
+      "chatter.auth.v1.AuthService.ListRevokedSessions",
       "chatter.chat.v1.ChatService.CheckRoomAccess",
       "chatter.chat.v1.ChatService.ListMessagesSince",
       "chatter.chat.v1.ChatService.GetBlockRelations",

@@ -168,7 +168,7 @@ TEST_F(AuthenticatorTest, AVerifiedTokenIsRememberedUntilItExpires) {
 }
 
 TEST_F(AuthenticatorTest, WithoutACacheEveryCallIsVerified) {
-  Authenticator uncached(verifier_, /*cached_tokens=*/0);
+  Authenticator uncached(verifier_, /*revoked_sessions=*/nullptr, /*cached_tokens=*/0);
   std::string token = signer_.Sign(UserClaims());
   ASSERT_TRUE(uncached.AuthenticateToken(token).ok());
   keys_.Replace({});

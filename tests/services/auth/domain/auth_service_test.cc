@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 #include <sodium.h>
 
+#include <set>
+
 #include "libs/status/error_details.h"
 #include "libs/status/http_error.h"
 #include "tests/fakes/auth/in_memory_repositories.h"
@@ -57,8 +59,8 @@ class AuthServiceTest : public ::testing::Test {
 
   FixedClock clock_;
   ids::SodiumRandomSource random_;
-  InMemoryUserRepository users_;
   InMemorySessionRepository sessions_;
+  InMemoryUserRepository users_{sessions_};
   InMemoryLoginFailureRepository login_failures_;
   password::PasswordHasher hasher_;
   jwt::Signer signer_;
@@ -226,6 +228,120 @@ TEST_F(AuthServiceTest, LogoutAndLogoutAll) {
   EXPECT_TRUE(service_.LogoutAll(a.user.id).ok());
   EXPECT_EQ(service_.Refresh(c->refresh_token, {}).status().code(),
             absl::StatusCode::kUnauthenticated);
+}
+
+// The `sid` of an access token.
+std::string LoginOf(jwt::Verifier& verifier, const IssuedTokens& tokens) {
+  return verifier.Verify(tokens.access_token)->session_id;
+}
+
+TEST_F(AuthServiceTest, EndedLoginsAreLoggedUntilTheirLastAccessTokenHasExpired) {
+  IssuedTokens a = SignUpAlice();
+  auto b = service_.Login(LoginIdentifier::kUsername, "alice", "correct horse", {});
+  ASSERT_TRUE(b.ok());
+  ASSERT_TRUE(service_.Logout(a.user.id, a.refresh_token).ok());
+  auto logged = sessions_.RevocationsForTest();
+  ASSERT_EQ(logged.size(), 1u);
+  EXPECT_EQ(logged[0].session_id, LoginOf(verifier_, a));
+  EXPECT_EQ(logged[0].user_id, a.user.id);
+  EXPECT_EQ(logged[0].reason, "logout");
+  // Until the access token lifetime plus the margin: past that, nothing of the login verifies.
+  absl::Time now = absl::FromUnixMillis(clock_.millis);
+  EXPECT_EQ(logged[0].until, now + absl::Minutes(15) + absl::Minutes(2));
+
+  ASSERT_TRUE(service_.LogoutAll(a.user.id).ok());
+  logged = sessions_.RevocationsForTest();
+  std::set<std::string> all;
+  for (const auto& entry : logged) all.insert(entry.session_id);
+  EXPECT_TRUE(all.contains(LoginOf(verifier_, *b)));
+}
+
+TEST_F(AuthServiceTest, ReusingARefreshTokenLogsItsLoginAsEnded) {
+  IssuedTokens a = SignUpAlice();
+  ASSERT_TRUE(service_.Refresh(a.refresh_token, {}).ok());
+  ASSERT_FALSE(service_.Refresh(a.refresh_token, {}).ok());
+  auto logged = sessions_.RevocationsForTest();
+  ASSERT_EQ(logged.size(), 1u);
+  EXPECT_EQ(logged[0].session_id, LoginOf(verifier_, a));
+  EXPECT_EQ(logged[0].reason, "reuse_detected");
+}
+
+TEST_F(AuthServiceTest, ChangePasswordEndsEveryOtherLoginAndNeedsTheCurrentPassword) {
+  IssuedTokens a = SignUpAlice();
+  auto b = service_.Login(LoginIdentifier::kUsername, "alice", "correct horse", {});
+  ASSERT_TRUE(b.ok());
+  std::string login_a = LoginOf(verifier_, a);
+
+  absl::Status wrong = service_.ChangePassword(a.user.id, login_a, "wrong horse", "new battery");
+  EXPECT_EQ(wrong.code(), absl::StatusCode::kUnauthenticated);
+  EXPECT_EQ(FieldOf(wrong), "current_password");
+  EXPECT_EQ(FieldOf(service_.ChangePassword(a.user.id, login_a, "", "new battery")),
+            "current_password");
+  EXPECT_EQ(FieldOf(service_.ChangePassword(a.user.id, login_a, "correct horse", "short")),
+            "new_password");
+  EXPECT_TRUE(sessions_.RevocationsForTest().empty());
+
+  ASSERT_TRUE(service_.ChangePassword(a.user.id, login_a, "correct horse", "new battery").ok());
+  auto logged = sessions_.RevocationsForTest();
+  ASSERT_EQ(logged.size(), 1u);
+  EXPECT_EQ(logged[0].session_id, LoginOf(verifier_, *b));
+  EXPECT_EQ(logged[0].reason, "password_changed");
+  // The other login's refresh token is dead at once; the caller's goes on.
+  EXPECT_EQ(service_.Refresh(b->refresh_token, {}).status().code(),
+            absl::StatusCode::kUnauthenticated);
+  EXPECT_TRUE(service_.Refresh(a.refresh_token, {}).ok());
+  EXPECT_EQ(
+      service_.Login(LoginIdentifier::kUsername, "alice", "correct horse", {}).status().code(),
+      absl::StatusCode::kUnauthenticated);
+  EXPECT_TRUE(service_.Login(LoginIdentifier::kUsername, "alice", "new battery", {}).ok());
+}
+
+TEST_F(AuthServiceTest, WrongPasswordsForAnAccountActionRunOutLikeLogins) {
+  IssuedTokens a = SignUpAlice();
+  std::string login_a = LoginOf(verifier_, a);
+  for (int i = 0; i < 10; ++i) {
+    EXPECT_EQ(service_.DeleteAccount(a.user.id, "wrong horse").code(),
+              absl::StatusCode::kUnauthenticated);
+  }
+  // Even the right password is refused now: the budget is spent.
+  absl::Status refused =
+      service_.ChangePassword(a.user.id, login_a, "correct horse", "new battery");
+  EXPECT_EQ(refused.code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_EQ(service_.DeleteAccount(a.user.id, "correct horse").code(),
+            absl::StatusCode::kResourceExhausted);
+  clock_.millis += absl::ToInt64Milliseconds(absl::Minutes(16));
+  EXPECT_TRUE(service_.DeleteAccount(a.user.id, "correct horse").ok());
+}
+
+TEST_F(AuthServiceTest, DeleteAccountErasesItAndHoldsTheUsername) {
+  IssuedTokens a = SignUpAlice();
+  EXPECT_EQ(FieldOf(service_.DeleteAccount(a.user.id, "")), "password");
+  EXPECT_EQ(service_.DeleteAccount(a.user.id, "wrong horse").code(),
+            absl::StatusCode::kUnauthenticated);
+  ASSERT_TRUE(service_.DeleteAccount(a.user.id, "correct horse").ok());
+
+  auto tombstone = service_.GetUser(a.user.id);
+  ASSERT_TRUE(tombstone.ok());
+  EXPECT_TRUE(tombstone->deleted());
+  EXPECT_EQ(tombstone->email, "");
+  EXPECT_EQ(tombstone->username, "");
+  auto logged = sessions_.RevocationsForTest();
+  ASSERT_EQ(logged.size(), 1u);
+  EXPECT_EQ(logged[0].reason, "account_deleted");
+  EXPECT_TRUE(sessions_.RowsForTest().empty());
+  EXPECT_EQ(
+      service_.Login(LoginIdentifier::kUsername, "alice", "correct horse", {}).status().code(),
+      absl::StatusCode::kUnauthenticated);
+  EXPECT_EQ(service_.LookupByUsername("alice").status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(service_.DeleteAccount(a.user.id, "correct horse").code(),
+            absl::StatusCode::kUnauthenticated);
+
+  // The email is free at once, the username after the 30-day hold.
+  EXPECT_EQ(FieldOf(service_.SignUp("alice", "new@example.com", "correct horse", {}).status()),
+            "username");
+  EXPECT_TRUE(service_.SignUp("alicia", "alice@example.com", "correct horse", {}).ok());
+  clock_.millis += absl::ToInt64Milliseconds(absl::Hours(24 * 30) + absl::Seconds(1));
+  EXPECT_TRUE(service_.SignUp("alice", "new@example.com", "correct horse", {}).ok());
 }
 
 TEST_F(AuthServiceTest, ServiceTokensOnlyForKnownClientsWithTheRightSecret) {
