@@ -41,8 +41,8 @@ ServiceRuntime::ServiceRuntime(ServiceSpec spec, int argc, char** argv)
       static_cast<int>(config_.Int("CHATTER_GRPC_MAX_MESSAGE_BYTES", 4 << 20, 1024, 64 << 20));
   server_options_.keepalive_interval =
       config_.Millis("CHATTER_GRPC_KEEPALIVE_MS", 30000, 1000, 3600000);
-  server_options_.max_threads =
-      static_cast<int>(config_.Int("CHATTER_GRPC_MAX_THREADS", 32, 2, 1024));
+  server_options_.max_threads = static_cast<int>(
+      config_.Int("CHATTER_GRPC_MAX_THREADS", spec_.default_grpc_max_threads, 2, 1024));
   if (spec_.uses_postgres) {
     pool_options_.url = config_.PostgresUrl("CHATTER_DATABASE_URL");
     pool_options_.size = static_cast<int>(config_.Int("CHATTER_DB_POOL_SIZE", 8, 1, 256));

@@ -38,6 +38,8 @@ struct ServiceSpec {
   // Verifies callers' tokens with auth-svc's public keys (every service but auth-svc, which
   // holds the signing keys itself).
   bool verifies_tokens_with_public_keys = false;
+  // CHATTER_GRPC_MAX_THREADS unless set: threads serving synchronous RPCs at once.
+  int default_grpc_max_threads = 32;
 };
 
 class ServiceRuntime {

@@ -16,6 +16,9 @@ ChatSettings ReadChatSettings(config::ConfigReader& reader) {
   settings.publish_timeout = reader.Millis("CHATTER_REALTIME_PUBLISH_TIMEOUT_MS", 1000, 10, 60000);
   settings.event_queue_capacity =
       static_cast<size_t>(reader.Int("CHATTER_EVENT_QUEUE_CAPACITY", 10000, 1, 10000000));
+  settings.send_batch_max = static_cast<size_t>(reader.Int("CHATTER_SEND_BATCH_MAX", 100, 1, 1000));
+  settings.send_queue_max =
+      static_cast<size_t>(reader.Int("CHATTER_SEND_QUEUE_MAX", 2000, 1, 1000000));
   settings.user_cache_ttl = reader.Millis("CHATTER_USER_CACHE_TTL_MS", 600000, 0, 86400000);
   settings.user_cache_max_entries =
       static_cast<size_t>(reader.Int("CHATTER_USER_CACHE_MAX_ENTRIES", 100000, 1, 10000000));

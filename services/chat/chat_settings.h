@@ -24,6 +24,10 @@ struct ChatSettings {
   absl::Duration auth_call_timeout;
   absl::Duration publish_timeout;
   size_t event_queue_capacity = 0;
+  // Group commit of sends: at most this many per statement, and this many waiting before a
+  // send is refused with RESOURCE_EXHAUSTED (CHATTER_SEND_BATCH_MAX, CHATTER_SEND_QUEUE_MAX).
+  size_t send_batch_max = 100;
+  size_t send_queue_max = 2000;
   absl::Duration user_cache_ttl;
   size_t user_cache_max_entries = 0;
   // Fault injection for tests (0 = off): the process SIGKILLs itself after committing this

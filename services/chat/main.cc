@@ -16,6 +16,7 @@
 #include "services/chat/clients/caching_user_directory.h"
 #include "services/chat/clients/realtime_event_sink.h"
 #include "services/chat/events/queued_event_publisher.h"
+#include "services/chat/storage/group_commit_messages.h"
 #include "services/chat/storage/pg_contact_repository.h"
 #include "services/chat/storage/pg_message_repository.h"
 #include "services/chat/storage/pg_room_repository.h"
@@ -62,7 +63,11 @@ int main(int argc, char** argv) {
                                    .uses_redis = false,
                                    .migrations = &pg::EmbeddedMigrations(),
                                    .prepared_statements = std::move(statements),
-                                   .verifies_tokens_with_public_keys = true},
+                                   .verifies_tokens_with_public_keys = true,
+                                   // A send waiting for its group commit holds its thread
+                                   // (parked, cheap): the send queue, not this, should bound
+                                   // sends in flight at the rates the machine can carry.
+                                   .default_grpc_max_threads = 128},
                                   argc, argv);
   chat::ChatSettings settings = chat::ReadChatSettings(runtime.config());
   if (auto exit_code = runtime.Initialize()) return *exit_code;
@@ -104,7 +109,11 @@ int main(int argc, char** argv) {
       if (commits_before_kill.fetch_sub(1) == 1) ::raise(SIGKILL);
     };
   }
-  chat::ChatService chat_service(settings.policy, rooms, messages, contacts, users, events, uuids,
+  // Concurrent sends share one statement and one commit (see GroupCommitMessages).
+  chat::GroupCommitMessages sends(
+      messages, messages, runtime.metrics(),
+      {.max_batch = settings.send_batch_max, .max_waiting = settings.send_queue_max});
+  chat::ChatService chat_service(settings.policy, rooms, sends, contacts, users, events, uuids,
                                  clock);
   chat::ChatGrpcService grpc_service(chat_service, runtime.authenticator(),
                                      settings.internal_callers);

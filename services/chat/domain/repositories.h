@@ -107,6 +107,16 @@ class MessageRepository {
                                                      absl::Time now) = 0;
 };
 
+// Stores many sends in one step (group commit). Each entry is answered exactly as
+// MessageRepository::Insert would answer it alone, in input order; messages of one room get
+// consecutive seqs in input order. No two entries may share a (room, sender, client_msg_id).
+class MessageBatchWriter {
+ public:
+  virtual ~MessageBatchWriter() = default;
+  virtual absl::StatusOr<std::vector<std::optional<StoredMessage>>> InsertBatch(
+      const std::vector<NewMessage>& messages) = 0;
+};
+
 // What one user records about another: contacts, blocks and reports.
 class ContactRepository {
  public:

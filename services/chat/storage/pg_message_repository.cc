@@ -7,11 +7,13 @@
 // the whole statement back (no seq is burnt), and the first message is read instead.
 #include "services/chat/storage/pg_message_repository.h"
 
+#include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "libs/pg/errors.h"
+#include "libs/status/status_macros.h"
 #include "services/chat/storage/pg_autocommit.h"
 #include "services/chat/storage/pg_rows.h"
 
@@ -71,6 +73,57 @@ std::vector<pg::PreparedStatement> PgMessageRepository::Statements() {
            ", m.created FROM ("
            "  SELECT *, true AS created FROM inserted"
            "  UNION ALL SELECT *, false AS created FROM existing) m")},
+      // $1: a JSON array of {ord, room_id, id, sender_id, content, attachments, client_msg_id,
+      // created_ms}. The insert above, for many sends at once: rooms are locked in id order
+      // (two replicas' batches cannot deadlock), each room's new messages take consecutive
+      // seqs in `ord` order, and every answered row carries the `ord` it answers.
+      {"messages_insert_batch",
+       absl::StrCat(
+           "WITH input AS ("
+           "  SELECT * FROM jsonb_to_recordset($1::jsonb) AS i(ord int, room_id uuid, id uuid,"
+           "    sender_id uuid, content text, attachments jsonb, client_msg_id text,"
+           "    created_ms bigint)"
+           "), allowed AS ("
+           "  SELECT i.* FROM input i"
+           "  JOIN rooms r ON r.id = i.room_id"
+           "  JOIN room_members rm ON rm.room_id = i.room_id AND rm.user_id = i.sender_id"
+           "  WHERE r.kind <> 'direct' OR NOT EXISTS ("
+           "    SELECT 1 FROM blocks b WHERE"
+           "      (b.blocker_id = split_part(r.direct_key, ':', 1)::uuid"
+           "       AND b.blocked_id = split_part(r.direct_key, ':', 2)::uuid)"
+           "   OR (b.blocker_id = split_part(r.direct_key, ':', 2)::uuid"
+           "       AND b.blocked_id = split_part(r.direct_key, ':', 1)::uuid))"
+           "), existing AS ("
+           "  SELECT a.ord, m.* FROM allowed a JOIN messages m ON m.room_id = a.room_id"
+           "    AND m.sender_id = a.sender_id AND m.client_msg_id = a.client_msg_id"
+           "), fresh AS ("
+           "  SELECT a.*, row_number() OVER (PARTITION BY a.room_id ORDER BY a.ord) AS n,"
+           "    count(*) OVER (PARTITION BY a.room_id) AS c"
+           "  FROM allowed a WHERE NOT EXISTS (SELECT 1 FROM existing e WHERE e.ord = a.ord)"
+           "), locked AS ("
+           "  SELECT id FROM rooms WHERE id IN (SELECT room_id FROM fresh) ORDER BY id FOR UPDATE"
+           "), bumped AS ("
+           "  UPDATE rooms r SET last_seq = r.last_seq + f.c"
+           "  FROM (SELECT DISTINCT f.room_id, f.c FROM fresh f JOIN locked l ON l.id = f.room_id) "
+           "f"
+           "  WHERE r.id = f.room_id RETURNING r.id, r.last_seq"
+           "), inserted AS ("
+           "  INSERT INTO messages (room_id, seq, id, sender_id, content, attachments,"
+           "    client_msg_id, created_at, updated_at)"
+           "  SELECT f.room_id, b.last_seq - f.c + f.n, f.id, f.sender_id, f.content,"
+           "    f.attachments, f.client_msg_id, ",
+           TimestampFromMillis("f.created_ms"), ", ", TimestampFromMillis("f.created_ms"),
+           "  FROM fresh f JOIN bumped b ON b.id = f.room_id RETURNING *"
+           "), marked AS ("
+           "  UPDATE room_members rm SET last_read_seq = x.seq FROM ("
+           "    SELECT room_id, sender_id, max(seq) AS seq FROM inserted GROUP BY 1, 2) x"
+           "  WHERE rm.room_id = x.room_id AND rm.user_id = x.sender_id"
+           "    AND rm.last_read_seq < x.seq"
+           ") SELECT f.ord, ",
+           MessageColumns("m"),
+           ", true FROM inserted m JOIN fresh f ON f.id = m.id"
+           " UNION ALL SELECT e.ord, ",
+           MessageColumns("e"), ", false FROM existing e")},
       {"messages_by_client_msg_id",
        absl::StrCat("SELECT ", columns,
                     " FROM messages m WHERE m.room_id = $1 AND m.sender_id = $2 "
@@ -113,6 +166,48 @@ absl::StatusOr<std::optional<StoredMessage>> PgMessageRepository::Insert(
     absl::StatusOr<Message> first = FindByClientMsgId(message);
     if (!first.ok()) return first.status();
     return StoredMessage{*std::move(first), false};
+  }
+  return stored;
+}
+
+absl::StatusOr<std::vector<std::optional<StoredMessage>>> PgMessageRepository::InsertBatch(
+    const std::vector<NewMessage>& messages) {
+  using Result = absl::StatusOr<std::vector<std::optional<StoredMessage>>>;
+  nlohmann::json input = nlohmann::json::array();
+  for (size_t i = 0; i < messages.size(); ++i) {
+    const NewMessage& message = messages[i];
+    input.push_back(
+        {{"ord", i},
+         {"room_id", message.room_id},
+         {"id", message.id},
+         {"sender_id", message.sender_id},
+         {"content", message.content},
+         {"attachments", AttachmentsJson(message.attachments)},
+         {"client_msg_id",
+          message.client_msg_id ? nlohmann::json(*message.client_msg_id) : nlohmann::json(nullptr)},
+         {"created_ms", absl::ToUnixMillis(message.created_at)}});
+  }
+  Result stored = RunAutocommit(pool_, "insert messages", [&](pqxx::nontransaction& txn) -> Result {
+    pqxx::result rows = txn.exec_prepared("messages_insert_batch", input.dump());
+    std::vector<std::optional<StoredMessage>> answers(messages.size());
+    for (const pqxx::row& row : rows) {
+      size_t ord = row[0].as<size_t>();
+      if (ord >= answers.size()) return absl::InternalError("insert messages: unknown ord");
+      answers[ord] =
+          StoredMessage{*MessageFromRow(row, 1), row[1 + kMessageColumnCount].as<bool>()};
+    }
+    return answers;  // Entries left empty were refused.
+  });
+  // A duplicate committed concurrently by another replica rolled the whole batch back; one by
+  // one, each send finds out for itself (Insert reads the first message of a duplicate).
+  if (pg::ViolatesConstraint(stored.status(), "messages_client_msg_key")) {
+    std::vector<std::optional<StoredMessage>> answers;
+    answers.reserve(messages.size());
+    for (const NewMessage& message : messages) {
+      CHATTER_ASSIGN_OR_RETURN(std::optional<StoredMessage> answer, Insert(message));
+      answers.push_back(std::move(answer));
+    }
+    return answers;
   }
   return stored;
 }

@@ -12,13 +12,17 @@
 
 namespace chatter::chat {
 
-class PgMessageRepository final : public MessageRepository {
+class PgMessageRepository final : public MessageRepository, public MessageBatchWriter {
  public:
   explicit PgMessageRepository(pg::Pool& pool) : pool_(pool) {}
   // Prepared on every pooled connection (see ServiceSpec::prepared_statements).
   static std::vector<pg::PreparedStatement> Statements();
 
   absl::StatusOr<std::optional<StoredMessage>> Insert(const NewMessage& message) override;
+  // One statement for the whole batch. Should it trip over a concurrent duplicate (another
+  // replica committed the same client_msg_id meanwhile), the batch is redone one Insert each.
+  absl::StatusOr<std::vector<std::optional<StoredMessage>>> InsertBatch(
+      const std::vector<NewMessage>& messages) override;
   absl::StatusOr<Message> FindById(absl::string_view message_id) override;
   absl::StatusOr<std::vector<Message>> ListBefore(absl::string_view room_id, int64_t before_seq,
                                                   int limit) override;

@@ -100,7 +100,7 @@ std::optional<Message> MessageFromRow(const pqxx::row& row, int offset) {
                  .deleted = row[i + 10].as<bool>()};
 }
 
-std::string AttachmentsToJson(const std::vector<Attachment>& attachments) {
+nlohmann::json AttachmentsJson(const std::vector<Attachment>& attachments) {
   nlohmann::json array = nlohmann::json::array();
   for (const Attachment& attachment : attachments) {
     array.push_back({{"url", attachment.url},
@@ -108,7 +108,11 @@ std::string AttachmentsToJson(const std::vector<Attachment>& attachments) {
                      {"size_bytes", attachment.size_bytes},
                      {"name", attachment.name}});
   }
-  return array.dump();
+  return array;
+}
+
+std::string AttachmentsToJson(const std::vector<Attachment>& attachments) {
+  return AttachmentsJson(attachments).dump();
 }
 
 std::string UuidArray(const std::vector<std::string>& ids) {

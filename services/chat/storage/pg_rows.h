@@ -2,6 +2,7 @@
 // carries messages, a room check carries a membership), so each shape is written once.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <pqxx/row>
 #include <string>
@@ -34,6 +35,8 @@ std::optional<Message> MessageFromRow(const pqxx::row& row, int offset);
 
 // Attachments as stored in messages.attachments (a JSON array of objects).
 std::string AttachmentsToJson(const std::vector<Attachment>& attachments);
+// The same as a JSON value, to embed in a larger document.
+nlohmann::json AttachmentsJson(const std::vector<Attachment>& attachments);
 
 // "{id,id,...}": a uuid[] parameter.
 std::string UuidArray(const std::vector<std::string>& ids);

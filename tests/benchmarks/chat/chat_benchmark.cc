@@ -6,7 +6,9 @@
 // throughput under N threads and tail latencies, which it prints directly.
 //
 //   chat_benchmark [postgresql://...] [--writers=8] [--messages=20000] [--rooms=100]
-//                  [--history-rows=1000000] [--samples=2000]
+//                  [--history-rows=1000000] [--samples=2000] [--group-commit=1]
+// --group-commit=0 sends one statement per message (as before group commit), for comparison;
+// --history-rows=0 skips the history part.
 // The URL (a role that may CREATE DATABASE) defaults to $CHATTER_TEST_PG_URL.
 #include <algorithm>
 #include <atomic>
@@ -28,6 +30,7 @@
 #include "libs/pg/pool.h"
 #include "services/chat/domain/chat_service.h"
 #include "services/chat/events/queued_event_publisher.h"
+#include "services/chat/storage/group_commit_messages.h"
 #include "services/chat/storage/pg_contact_repository.h"
 #include "services/chat/storage/pg_message_repository.h"
 #include "services/chat/storage/pg_room_repository.h"
@@ -45,6 +48,7 @@ struct Options {
   int rooms = 100;
   int64_t history_rows = 1000000;
   int samples = 2000;
+  bool group_commit = true;  // Sends through GroupCommitMessages, as chat-svc does.
 };
 
 // Counts what the queue would hand to realtime-svc; realtime-svc itself is not measured.
@@ -100,8 +104,12 @@ class Bench {
     uuids_ = std::make_unique<ids::UuidGenerator>(clock_, random_);
     events_ = std::make_unique<QueuedEventPublisher>(sink_, metrics_, 1000000);
     events_->Start();
-    service_ = std::make_unique<ChatService>(ChatPolicy{}, *rooms_, *messages_, *contacts_,
-                                             directory_, *events_, *uuids_, clock_);
+    sends_ = std::make_unique<GroupCommitMessages>(*messages_, *messages_, metrics_,
+                                                   GroupCommitMessages::Options{});
+    MessageRepository& sends =
+        options.group_commit ? static_cast<MessageRepository&>(*sends_) : *messages_;
+    service_ = std::make_unique<ChatService>(ChatPolicy{}, *rooms_, sends, *contacts_, directory_,
+                                             *events_, *uuids_, clock_);
     for (int i = 0; i < options.writers; ++i) {
       users_.push_back(uuids_->NewV7());
       directory_.AddUser(users_.back(), absl::StrCat("writer", i), "");
@@ -124,6 +132,7 @@ class Bench {
     std::printf("settings: fsync=%s synchronous_commit=%s shared_buffers=%s; pool %d connections\n",
                 Sql("SHOW fsync").c_str(), Sql("SHOW synchronous_commit").c_str(),
                 Sql("SHOW shared_buffers").c_str(), options_.writers + 2);
+    std::printf("sends: %s\n", options_.group_commit ? "group commit" : "one statement each");
   }
 
   // Rooms owned by the first writer, every writer a member.
@@ -239,6 +248,12 @@ class Bench {
     events_->WaitIdleForTest(absl::Seconds(30));
     std::printf("events handed to the (counting) realtime sink: %lld\n",
                 static_cast<long long>(sink_.sent.load()));
+    double statements = metrics_.GetCounter("chat_message_batches_total", "").Value();
+    double batched = metrics_.GetCounter("chat_messages_batched_total", "").Value();
+    if (statements > 0) {
+      std::printf("group commit: %.0f statements for %.0f sends (%.1f per statement)\n", statements,
+                  batched, batched / statements);
+    }
   }
 
  private:
@@ -247,6 +262,7 @@ class Bench {
   std::unique_ptr<pg::Pool> pool_;
   std::unique_ptr<PgRoomRepository> rooms_;
   std::unique_ptr<PgMessageRepository> messages_;
+  std::unique_ptr<GroupCommitMessages> sends_;
   std::unique_ptr<PgContactRepository> contacts_;
   ids::SystemClock clock_;
   ids::SodiumRandomSource random_;
@@ -262,7 +278,9 @@ class Bench {
 bool ParseFlag(const std::string& arg, const char* name, int64_t* out) {
   std::string prefix = absl::StrCat("--", name, "=");
   if (arg.rfind(prefix, 0) != 0) return false;
-  if (!absl::SimpleAtoi(arg.substr(prefix.size()), out) || *out < 1) {
+  // Counts are at least 1; a few flags (history-rows, group-commit) may also be 0.
+  bool may_be_zero = std::string(name) == "history-rows" || std::string(name) == "group-commit";
+  if (!absl::SimpleAtoi(arg.substr(prefix.size()), out) || *out < (may_be_zero ? 0 : 1)) {
     std::fprintf(stderr, "chat_benchmark: bad %s\n", arg.c_str());
     std::exit(2);
   }
@@ -288,13 +306,15 @@ int main(int argc, char** argv) {
       options.history_rows = value;
     } else if (ParseFlag(arg, "samples", &value)) {
       options.samples = static_cast<int>(value);
+    } else if (ParseFlag(arg, "group-commit", &value)) {
+      options.group_commit = value != 0;
     } else if (arg.rfind("postgres", 0) == 0) {
       // TestDatabase creates its throwaway database on the cluster this names.
       setenv("CHATTER_TEST_PG_URL", arg.c_str(), 1);
     } else {
       std::fprintf(stderr,
                    "usage: %s [postgresql://...] [--writers=N] [--messages=N] "
-                   "[--rooms=N] [--history-rows=N] [--samples=N]\n",
+                   "[--rooms=N] [--history-rows=N] [--samples=N] [--group-commit=0|1]\n",
                    argv[0]);
       return 2;
     }
@@ -306,6 +326,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> spread = bench.MakeRooms(options.rooms);
   bench.Send(absl::StrCat(options.rooms, " rooms"), spread);
   bench.PrintEvents();
+  if (options.history_rows == 0) return 0;
   std::string history = bench.LoadHistoryRoom();
   bench.History(history, 1);
   bench.History(history, options.writers);

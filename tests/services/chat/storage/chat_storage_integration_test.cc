@@ -16,6 +16,7 @@
 #include "libs/pg/migrator.h"
 #include "libs/pg/pool.h"
 #include "services/chat/domain/chat_service.h"
+#include "services/chat/storage/group_commit_messages.h"
 #include "services/chat/storage/pg_contact_repository.h"
 #include "services/chat/storage/pg_message_repository.h"
 #include "services/chat/storage/pg_room_repository.h"
@@ -61,11 +62,13 @@ class ChatStorageIntegrationTest : public ::testing::Test {
     ASSERT_TRUE(migrated.ok()) << migrated.status();
     rooms_ = std::make_unique<PgRoomRepository>(*pool_);
     messages_ = std::make_unique<PgMessageRepository>(*pool_);
+    // As in production: sends go through the group commit.
+    sends_ = std::make_unique<GroupCommitMessages>(*messages_, *messages_, registry_,
+                                                   GroupCommitMessages::Options{});
     contacts_ = std::make_unique<PgContactRepository>(*pool_);
     uuids_ = std::make_unique<ids::UuidGenerator>(clock_, random_);
-    service_ =
-        std::make_unique<ChatService>(ChatPolicy{.max_reports_per_day = 2}, *rooms_, *messages_,
-                                      *contacts_, users_, events_, *uuids_, clock_);
+    service_ = std::make_unique<ChatService>(ChatPolicy{.max_reports_per_day = 2}, *rooms_, *sends_,
+                                             *contacts_, users_, events_, *uuids_, clock_);
     users_.AddUser(kAlice, "alice", "alice@example.com");
     users_.AddUser(kBob, "bob", "bob@example.com");
     users_.AddUser(kCarol, "carol", "carol@example.com");
@@ -116,6 +119,8 @@ class ChatStorageIntegrationTest : public ::testing::Test {
   std::unique_ptr<pg::Pool> pool_;
   std::unique_ptr<PgRoomRepository> rooms_;
   std::unique_ptr<PgMessageRepository> messages_;
+  metrics::Registry registry_;
+  std::unique_ptr<GroupCommitMessages> sends_;
   std::unique_ptr<PgContactRepository> contacts_;
   ids::SystemClock clock_;
   ids::SodiumRandomSource random_;
@@ -166,6 +171,10 @@ TEST_F(ChatStorageIntegrationTest, EightConcurrentWritersGetSeqExactlyOneTo4000)
             std::vector<std::string>{"4000"});
   EXPECT_EQ(Query(absl::StrCat("SELECT last_seq FROM rooms WHERE id = '", id, "'")),
             std::vector<std::string>{"4000"});
+  // Sends that met in the queue shared statements.
+  double statements = registry_.GetCounter("chat_message_batches_total", "").Value();
+  EXPECT_EQ(registry_.GetCounter("chat_messages_batched_total", "").Value(), 4000);
+  EXPECT_LT(statements, 4000);
   // Every writer's read marker sits on its own newest message.
   EXPECT_EQ(Query(absl::StrCat("SELECT count(*) FROM room_members m WHERE room_id = '", id,
                                "' AND m.user_id <> '", kAlice,
@@ -235,6 +244,102 @@ TEST_F(ChatStorageIntegrationTest, RepeatedClientMsgIdAnswersTheFirstMessage) {
       service_->SendMessage(kCarol, room.id, {.content = "x", .client_msg_id = {}}).status().code(),
       absl::StatusCode::kPermissionDenied);
   EXPECT_EQ(Send(kAlice, room.id, "fourth").seq, 4);
+}
+
+// One statement for many sends: per-room seqs in input order, answers in input order,
+// refusals and earlier client_msg_ids answered exactly as one Insert each would.
+TEST_F(ChatStorageIntegrationTest, ABatchNumbersEachRoomInInputOrderAndAnswersEveryEntry) {
+  Room first = MakeRoom(kAlice);
+  Room second = MakeRoom(kBob);
+  ASSERT_TRUE(service_->JoinRoom(kBob, first.id).ok());
+  Message earlier = Send(kAlice, first.id, "earlier", "key-1");  // seq 1
+  auto make = [&](const std::string& room, const std::string& sender, const std::string& text,
+                  std::optional<std::string> key = std::nullopt) {
+    return NewMessage{.id = uuids_->NewV7(),
+                      .room_id = room,
+                      .sender_id = sender,
+                      .content = text,
+                      .attachments = {{.url = "https://cdn.example.com/" + text,
+                                       .content_type = "image/png",
+                                       .size_bytes = 7,
+                                       .name = "a \"quoted\" {name}"}},
+                      .client_msg_id = key,
+                      .created_at = absl::FromUnixMillis(1795342320123)};
+  };
+  std::vector<NewMessage> batch = {
+      make(first.id, kAlice, "a1"),
+      make(second.id, kBob, "b1"),
+      make(first.id, kBob, "a2 \"with\" quotes, {braces} and \u00e9"),
+      make(first.id, kCarol, "refused: not a member"),
+      make(first.id, kAlice, "a retry of earlier", "key-1"),
+      make(second.id, kBob, "b2", "key-2"),
+      make(first.id, kAlice, "a3"),
+  };
+  absl::StatusOr<std::vector<std::optional<StoredMessage>>> stored = messages_->InsertBatch(batch);
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  ASSERT_EQ(stored->size(), batch.size());
+  auto seq_of = [&](size_t i) { return (*stored)[i] ? (*stored)[i]->message.seq : -1; };
+  EXPECT_EQ(seq_of(0), 2);
+  EXPECT_EQ(seq_of(1), 1);
+  EXPECT_EQ(seq_of(2), 3);
+  EXPECT_FALSE((*stored)[3].has_value());
+  ASSERT_TRUE((*stored)[4].has_value());
+  EXPECT_FALSE((*stored)[4]->created);
+  EXPECT_EQ((*stored)[4]->message.id, earlier.id);
+  EXPECT_EQ(seq_of(5), 2);
+  EXPECT_EQ(seq_of(6), 4);
+  for (size_t i : {0, 1, 2, 5, 6}) {
+    EXPECT_TRUE((*stored)[i]->created) << i;
+    EXPECT_EQ((*stored)[i]->message.id, batch[i].id) << i;
+    EXPECT_EQ((*stored)[i]->message.content, batch[i].content) << i;
+    EXPECT_EQ((*stored)[i]->message.attachments.size(), 1u) << i;
+    EXPECT_EQ((*stored)[i]->message.attachments[0].name, "a \"quoted\" {name}") << i;
+    EXPECT_EQ(absl::ToUnixMillis((*stored)[i]->message.created_at), 1795342320123) << i;
+  }
+  EXPECT_EQ((*stored)[5]->message.client_msg_id, "key-2");
+  EXPECT_EQ(service_->GetRoom(kAlice, first.id)->last_seq, 4);
+  EXPECT_EQ(service_->GetRoom(kBob, second.id)->last_seq, 2);
+  // Read markers: each sender's on its newest message of the room.
+  EXPECT_EQ(Query(absl::StrCat("SELECT user_id::text || ':' || last_read_seq FROM room_members "
+                               "WHERE room_id = '",
+                               first.id, "' ORDER BY user_id")),
+            (std::vector<std::string>{absl::StrCat(kAlice, ":4"), absl::StrCat(kBob, ":3")}));
+  // Once more: the key stored in this batch answers its message.
+  absl::StatusOr<std::vector<std::optional<StoredMessage>>> again = messages_->InsertBatch(
+      {make(second.id, kBob, "b2 again", "key-2"), make(first.id, kBob, "a4")});
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_FALSE((*again)[0]->created);
+  EXPECT_EQ((*again)[0]->message.id, batch[5].id);
+  EXPECT_EQ((*again)[1]->message.seq, 5);
+}
+
+TEST_F(ChatStorageIntegrationTest, ABatchRefusesSendsIntoABlockedDirectRoom) {
+  absl::StatusOr<OpenedRoom> direct = service_->OpenDirectRoom(kAlice, kBob);
+  ASSERT_TRUE(direct.ok()) << direct.status();
+  ASSERT_TRUE(service_->BlockUser(kBob, kAlice).ok());
+  Room group = MakeRoom(kAlice);
+  std::vector<NewMessage> batch = {
+      {.id = uuids_->NewV7(),
+       .room_id = direct->room.id,
+       .sender_id = kAlice,
+       .content = "hi",
+       .attachments = {},
+       .client_msg_id = std::nullopt,
+       .created_at = absl::Now()},
+      {.id = uuids_->NewV7(),
+       .room_id = group.id,
+       .sender_id = kAlice,
+       .content = "hello",
+       .attachments = {},
+       .client_msg_id = std::nullopt,
+       .created_at = absl::Now()},
+  };
+  absl::StatusOr<std::vector<std::optional<StoredMessage>>> stored = messages_->InsertBatch(batch);
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  EXPECT_FALSE((*stored)[0].has_value());
+  ASSERT_TRUE((*stored)[1].has_value());
+  EXPECT_EQ((*stored)[1]->message.seq, 1);
+  EXPECT_EQ(service_->GetRoom(kAlice, direct->room.id)->last_seq, 0);  // No seq burnt.
 }
 
 TEST_F(ChatStorageIntegrationTest, MessagesRoundTripEveryField) {
