@@ -6,6 +6,7 @@
 #include "libs/authn/service_token_source.h"
 #include "libs/ids/uuid_generator.h"
 #include "libs/log/log.h"
+#include "libs/process/periodic_task.h"
 #include "libs/redis/redis_client.h"
 #include "libs/service/service_runtime.h"
 #include "services/realtime/api/realtime_grpc_service.h"
@@ -17,7 +18,6 @@
 #include "services/realtime/realtime_settings.h"
 #include "services/realtime/storage/redis_presence_store.h"
 #include "services/realtime/work/background_publisher.h"
-#include "libs/process/periodic_task.h"
 #include "services/realtime/work/queued_presence_tasks.h"
 #include "services/realtime/work/sharded_work_queue.h"
 
