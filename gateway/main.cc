@@ -2,6 +2,8 @@
 // settings -> dependencies -> HTTP server -> wait for SIGTERM/SIGINT -> drain.
 #include <grpcpp/create_channel.h>
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/strand.hpp>
 #include <iostream>
 #include <thread>
 #include <vector>
@@ -113,8 +115,9 @@ int main(int argc, char** argv) {
   gateway::ServiceTokenProvider cached_token = [&service_tokens] {
     return service_tokens.CachedToken();
   };
+  boost::asio::io_context io(settings.io_threads);
   gateway::RoomIndex room_index;
-  gateway::EventFanout fanout(room_index, registry);
+  gateway::EventFanout fanout(room_index, registry, boost::asio::make_strand(io));
   gateway::GrpcChatBackend chat_backend(chat_channel, cached_token, settings.backend_call_timeout);
   std::string gateway_id = uuids.NewV7();
   gateway::RoomSequencer sequencer(fanout, room_index, chat_backend, registry,
@@ -149,7 +152,6 @@ int main(int argc, char** argv) {
                {{"error", std::string(added.message())}});
     return 2;
   }
-  boost::asio::io_context io(settings.io_threads);
 
   // Edge protection: client addresses behind trusted proxies, user ids, rate limits (shared
   // through Redis when it is configured, per process otherwise and whenever Redis fails).

@@ -1,13 +1,17 @@
 // EventFanout: index lookups and one encoding per event.
 #include "gateway/ws/event_fanout.h"
 
+#include <boost/asio/post.hpp>
+
 #include "absl/container/flat_hash_set.h"
 #include "libs/log/log.h"
 
 namespace chatter::gateway {
 
-EventFanout::EventFanout(RoomIndex& index, metrics::Registry& registry)
-    : index_(index),
+EventFanout::EventFanout(RoomIndex& index, metrics::Registry& registry,
+                         std::optional<boost::asio::any_io_executor> executor)
+    : executor_(std::move(executor)),
+      index_(index),
       invalid_events_(registry.GetCounter("ws_realtime_invalid_events_total",
                                           "Events from realtime-svc that could not be encoded.")),
       room_deliveries_(registry.GetCounter("ws_fanout_deliveries_total",
@@ -21,6 +25,21 @@ EventFanout::EventFanout(RoomIndex& index, metrics::Registry& registry)
                                              {{"kind", "resync"}})) {}
 
 void EventFanout::OnRoomEvent(const realtime::v1::RoomEvent& event) {
+  if (!executor_) return FanOutRoomEvent(event);
+  boost::asio::post(*executor_, [this, event] { FanOutRoomEvent(event); });
+}
+
+void EventFanout::OnResync(const std::string& room_id, int64_t last_seq) {
+  if (!executor_) return FanOutResync(room_id, last_seq);
+  boost::asio::post(*executor_, [this, room_id, last_seq] { FanOutResync(room_id, last_seq); });
+}
+
+void EventFanout::OnPresence(const realtime::v1::PresenceEvent& event) {
+  if (!executor_) return FanOutPresence(event);
+  boost::asio::post(*executor_, [this, event] { FanOutPresence(event); });
+}
+
+void EventFanout::FanOutRoomEvent(const realtime::v1::RoomEvent& event) {
   absl::StatusOr<std::shared_ptr<const RoomDelivery>> delivery = EncodeRoomEvent(event);
   if (!delivery.ok()) {
     invalid_events_.Inc();
@@ -51,7 +70,7 @@ void EventFanout::OnRoomEvent(const realtime::v1::RoomEvent& event) {
   }
 }
 
-void EventFanout::OnResync(const std::string& room_id, int64_t last_seq) {
+void EventFanout::FanOutResync(const std::string& room_id, int64_t last_seq) {
   auto delivery = std::make_shared<RoomDelivery>();
   delivery->room_id = room_id;
   delivery->frame = EncodeResync(room_id, last_seq);
@@ -61,7 +80,7 @@ void EventFanout::OnResync(const std::string& room_id, int64_t last_seq) {
   resync_deliveries_.Inc(static_cast<double>(sessions.size()));
 }
 
-void EventFanout::OnPresence(const realtime::v1::PresenceEvent& event) {
+void EventFanout::FanOutPresence(const realtime::v1::PresenceEvent& event) {
   const std::string& subject = event.presence().user_id();
   absl::flat_hash_set<std::string> hidden(event.hidden_from_user_ids().begin(),
                                           event.hidden_from_user_ids().end());

@@ -15,7 +15,8 @@ class Subscriber {
   virtual ~Subscriber() = default;
   virtual const std::string& session_id() const = 0;
   virtual const std::string& user_id() const = 0;
-  // Called from any thread; never block (implementations post to their own executor).
+  // Called from any thread; never block (implementations dispatch to their own executor: on an
+  // I/O thread, with the session's strand free, the delivery runs before the call returns).
   virtual void DeliverRoomEvent(std::shared_ptr<const RoomDelivery> delivery) = 0;
   virtual void DeliverPresence(Frame frame) = 0;
   // The user lost read access to the room: forget the subscription (the index already has).

@@ -1,9 +1,13 @@
 // WsSession: the per-connection state machine. Every handler below runs on the connection's
-// strand; backend answers and fan-out deliveries are posted onto it.
+// strand; backend answers and fan-out deliveries are posted onto it, and each handler's frames
+// are written when it ends (Flush).
 #include "gateway/ws/ws_session.h"
 
+#include <array>
+#include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/beast/core/bind_handler.hpp>
+#include <boost/beast/core/buffers_suffix.hpp>
 #include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/websocket.hpp>
 
@@ -29,6 +33,19 @@ constexpr uint16_t kTokenExpiredCloseCode = 4401;
 // Queue space a paced replay leaves free for acks, errors and other rooms' events.
 constexpr size_t kReplayHeadroomBytes = 4096;
 
+// Frames per gather write: two buffers each (header, payload), within the 64 buffers Asio
+// hands to one sendmsg.
+constexpr size_t kMaxFramesPerWrite = 32;
+
+// Bytes read per read() call, into a per-thread buffer (sessions hold no read buffer while
+// idle), and read() calls per readiness before yielding the thread to other connections.
+constexpr size_t kReadChunkBytes = 16 * 1024;
+constexpr int kMaxReadsPerWakeup = 8;
+
+Frame SharedBytes(std::string bytes) {
+  return std::make_shared<const std::string>(std::move(bytes));
+}
+
 std::chrono::steady_clock::duration ToChrono(absl::Duration duration) {
   return std::chrono::milliseconds(absl::ToInt64Milliseconds(duration));
 }
@@ -51,13 +68,17 @@ absl::Status RefusalStatus(const std::string& code) {
 WsSession::WsSession(beast::tcp_stream stream, WsIdentity identity,
                      std::vector<std::string> connect_rooms, WsSessionDeps deps,
                      std::function<void(WsSession&)> on_closed)
-    : ws_(std::move(stream)),
+    : executor_(stream.get_executor()),
+      handshake_(std::make_unique<WebSocket>(std::move(stream))),
+      socket_(executor_),
       identity_(std::move(identity)),
       connect_rooms_(std::move(connect_rooms)),
       deps_(deps),
       on_closed_(std::move(on_closed)),
-      close_timer_(ws_.get_executor()),
-      token_timer_(ws_.get_executor()),
+      reader_(deps.options.max_frame_bytes),
+      close_timer_(executor_),
+      token_timer_(executor_),
+      idle_timer_(executor_),
       queue_(deps.options.send_queue_bytes),
       limiter_(deps.options.events_per_second, deps.options.event_burst,
                deps.options.abuse_rejections, deps.options.abuse_window, absl::Now()) {}
@@ -72,23 +93,25 @@ void WsSession::Start(HttpRequest request) {
   // Frames are small and often back to back (pong then ack): Nagle would hold the second one
   // for a delayed ACK.
   beast::error_code ignored;
-  beast::get_lowest_layer(ws_).socket().set_option(net::ip::tcp::no_delay(true), ignored);
+  net::ip::tcp::socket& socket = beast::get_lowest_layer(*handshake_).socket();
+  socket.set_option(net::ip::tcp::no_delay(true), ignored);
   // A fixed kernel send buffer: otherwise autotuning lets a stalled reader park megabytes in
   // the kernel, out of reach of the send queue's bound.
   if (options.socket_send_buffer_bytes > 0) {
-    beast::get_lowest_layer(ws_).socket().set_option(
+    socket.set_option(
         net::socket_base::send_buffer_size(static_cast<int>(options.socket_send_buffer_bytes)),
         ignored);
   }
-  ws_.set_option(websocket::stream_base::timeout{ToChrono(options.handshake_timeout),
-                                                 ToChrono(options.idle_timeout),
-                                                 /*keep_alive_pings=*/true});
-  ws_.read_message_max(options.max_frame_bytes);
-  ws_.set_option(websocket::stream_base::decorator(
+  // Only the handshake's timeout matters: the stream is handed over once it is done.
+  handshake_->set_option(websocket::stream_base::timeout{ToChrono(options.handshake_timeout),
+                                                         websocket::stream_base::none(),
+                                                         /*keep_alive_pings=*/false});
+  handshake_->set_option(websocket::stream_base::decorator(
       [request_id = identity_.request_id](websocket::response_type& response) {
         response.set(kRequestIdHeader, request_id);
       }));
-  ws_.async_accept(request, beast::bind_front_handler(&WsSession::OnAccept, shared_from_this()));
+  handshake_->async_accept(request,
+                           beast::bind_front_handler(&WsSession::OnAccept, shared_from_this()));
 }
 
 void WsSession::OnAccept(beast::error_code ec) {
@@ -97,9 +120,18 @@ void WsSession::OnAccept(beast::error_code ec) {
                {{"session_id", identity_.session_id}, {"error", ec.message()}});
     return Teardown("handshake_failed");
   }
+  // From here on the session owns the socket; Beast has read nothing past the request.
+  socket_ = beast::get_lowest_layer(*handshake_).release_socket();
+  handshake_.reset();
+  beast::error_code ignored;
+  socket_.non_blocking(true, ignored);
   opened_at_ = absl::Now();
   state_ = State::kOpening;
-  if (closing_) return StartClose();  // Asked to close (shutdown) during the handshake.
+  if (closing_) {  // Asked to close (shutdown) during the handshake.
+    StartClose();
+    Flush();
+    return WaitReadable();  // For the answer; the close timer bounds the wait.
+  }
   if (connect_rooms_.empty()) return OnConnectAccess(chat::v1::CheckRoomAccessResponse());
   deps_.chat.CheckRoomAccess(identity_.request_id, identity_.user_id, connect_rooms_,
                              OnStrand<chat::v1::CheckRoomAccessResponse>(
@@ -167,35 +199,116 @@ void WsSession::OnConnectAccess(absl::StatusOr<chat::v1::CheckRoomAccessResponse
               {"user_id", user_id()},
               {"client_ip", identity_.client_ip},
               {"rooms", allowed.size()}});
-  Read();
+  Flush();
+  ArmIdleTimer();
+  WaitReadable();
 }
 
 // ---------------------------------------------------------------------------------------------
 // Reading and dispatching client frames.
 
-void WsSession::Read() {
-  ws_.async_read(read_buffer_, beast::bind_front_handler(&WsSession::OnRead, shared_from_this()));
+void WsSession::WaitReadable() {
+  socket_.async_wait(net::socket_base::wait_read,
+                     [self = shared_from_this()](beast::error_code ec) { self->OnReadable(ec); });
 }
 
-void WsSession::OnRead(beast::error_code ec, size_t) {
-  if (ec) {
-    std::string reason = "connection_lost";
-    if (closing_) {
-      reason = close_metric_reason_;
-    } else if (ec == websocket::error::closed) {
-      reason = "client";
-    } else if (ec == websocket::error::message_too_big) {
-      reason = "message_too_big";  // Beast has sent close 1009.
-    } else if (ec == beast::error::timeout) {
-      reason = "idle_timeout";
+void WsSession::OnReadable(beast::error_code ec) {
+  if (state_ == State::kClosed) return;
+  if (ec) return Teardown(closing_ ? close_metric_reason_ : "connection_lost");
+  thread_local std::array<char, kReadChunkBytes> chunk;
+  // The socket's readiness is edge-triggered: read until the kernel has nothing more, or yield
+  // the thread after a few chunks and come back through the strand.
+  bool drained = false;
+  for (int reads = 0; reads < kMaxReadsPerWakeup && !drained; ++reads) {
+    size_t n = socket_.read_some(net::buffer(chunk), ec);
+    if (ec == net::error::would_block || ec == net::error::try_again) {
+      drained = true;
+      break;
     }
-    return Teardown(reason);
+    if (ec) {
+      return Teardown(closing_ ? close_metric_reason_ : "connection_lost");
+    }
+    received_since_tick_ = true;
+    if (failing_) continue;  // After a violation: read (and drop) until the client's EOF.
+    reader_.Append(absl::string_view(chunk.data(), n));
+    WsInbound inbound;
+    WsViolation violation;
+    while (true) {
+      WsFrameReader::Result result = reader_.Next(inbound, violation);
+      if (result == WsFrameReader::Result::kNeedMore) break;
+      if (result == WsFrameReader::Result::kViolation) {
+        log::Write(log::Level::kInfo, identity_.request_id, "websocket protocol violation",
+                   {{"session_id", session_id()}, {"error", violation.reason}});
+        failing_ = true;
+        CloseOnStrand(
+            violation.close_code, violation.reason,
+            violation.close_code == kCloseMessageTooBig ? "message_too_big" : "protocol_error");
+        break;
+      }
+      if (!HandleInbound(inbound)) {
+        Flush();
+        return;
+      }
+    }
   }
-  ++frames_in_;
-  std::string text = beast::buffers_to_string(read_buffer_.data());
-  read_buffer_.consume(read_buffer_.size());
-  HandleFrame(text, ws_.got_text());
-  if (state_ == State::kOpen && !closing_) Read();
+  Flush();
+  if (state_ == State::kClosed) return;
+  if (drained) return WaitReadable();
+  net::post(executor_, [self = shared_from_this()] { self->OnReadable({}); });
+}
+
+bool WsSession::HandleInbound(WsInbound& inbound) {
+  switch (inbound.opcode) {
+    case WsOpcode::kPing:
+      if (!close_sent_)
+        queue_.PushControl(SharedBytes(std::move(inbound.payload)), WsOpcode::kPong);
+      return true;
+    case WsOpcode::kPong:
+      ping_outstanding_ = false;
+      return true;
+    case WsOpcode::kClose:
+      peer_closed_ = true;
+      if (close_sent_) {
+        Teardown(close_metric_reason_);  // The answer to ours: the handshake is complete.
+        return false;
+      }
+      // The client closes first: no more replies are owed to it, and its code is echoed.
+      draining_replies_ = false;
+      if (!closing_) {
+        uint16_t code = inbound.close_code == 1005 ? uint16_t{1000} : inbound.close_code;
+        BeginClose(code, "", "client");
+      }
+      queue_.Clear();
+      if (!writing_) StartClose();
+      return false;
+    case WsOpcode::kText:
+    case WsOpcode::kBinary:
+      if (state_ != State::kOpen || closing_) return true;  // Ignored while closing.
+      ++frames_in_;
+      HandleFrame(inbound.payload, inbound.opcode == WsOpcode::kText);
+      return state_ != State::kClosed;
+    case WsOpcode::kContinuation:
+      break;
+  }
+  return true;
+}
+
+void WsSession::ArmIdleTimer() {
+  idle_timer_.expires_after(ToChrono(deps_.options.idle_timeout / 2));
+  idle_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+    if (ec || self->state_ == State::kClosed) return;
+    if (self->received_since_tick_) {
+      self->received_since_tick_ = false;
+      self->ping_outstanding_ = false;
+    } else if (self->ping_outstanding_) {
+      return self->Teardown("idle_timeout");  // Silent for the whole idle timeout.
+    } else if (!self->close_sent_) {
+      self->ping_outstanding_ = true;
+      self->queue_.PushControl(SharedBytes(""), WsOpcode::kPing);
+      self->Flush();
+    }
+    self->ArmIdleTimer();
+  });
 }
 
 void WsSession::HandleFrame(absl::string_view text, bool is_text) {
@@ -617,18 +730,18 @@ void WsSession::ArmTokenTimer() {
     log::Write(log::Level::kInfo, self->identity_.request_id, "websocket access token expired",
                {{"session_id", self->session_id()}, {"user_id", self->user_id()}});
     self->CloseOnStrand(kTokenExpiredCloseCode, "access token expired", "token_expired");
+    self->Flush();
   });
 }
 
 void WsSession::CloseIfLoginEnded(
     std::shared_ptr<const absl::flat_hash_set<std::string>> ended_logins) {
-  net::post(ws_.get_executor(),
-            [self = shared_from_this(), ended_logins = std::move(ended_logins)] {
-              if (!self->open() || !ended_logins->contains(self->identity_.login_id)) return;
-              log::Write(log::Level::kInfo, self->identity_.request_id, "websocket login ended",
-                         {{"session_id", self->session_id()}, {"user_id", self->user_id()}});
-              self->CloseOnStrand(kTokenExpiredCloseCode, "session ended", "logged_out");
-            });
+  Post([this, ended_logins = std::move(ended_logins)] {
+    if (!open() || !ended_logins->contains(identity_.login_id)) return;
+    log::Write(log::Level::kInfo, identity_.request_id, "websocket login ended",
+               {{"session_id", session_id()}, {"user_id", user_id()}});
+    CloseOnStrand(kTokenExpiredCloseCode, "session ended", "logged_out");
+  });
 }
 
 UserCallContext WsSession::UserCall() const {
@@ -641,29 +754,43 @@ UserCallContext WsSession::UserCall() const {
 // ---------------------------------------------------------------------------------------------
 // Deliveries from the fan-out (any thread).
 
-void WsSession::DeliverRoomEvent(std::shared_ptr<const RoomDelivery> delivery) {
-  net::post(ws_.get_executor(), [self = shared_from_this(), delivery = std::move(delivery)] {
-    self->OnRoomEvent(delivery);
+template <typename Task>
+void WsSession::Post(Task task) {
+  net::post(executor_, [self = shared_from_this(), task = std::move(task)]() mutable {
+    task();
+    self->Flush();
   });
 }
 
+template <typename Task>
+void WsSession::Dispatch(Task task) {
+  net::dispatch(executor_, [self = shared_from_this(), task = std::move(task)]() mutable {
+    task();
+    self->Flush();
+  });
+}
+
+void WsSession::DeliverRoomEvent(std::shared_ptr<const RoomDelivery> delivery) {
+  Dispatch([this, delivery = std::move(delivery)] { OnRoomEvent(delivery); });
+}
+
 void WsSession::DeliverPresence(Frame frame) {
-  net::post(ws_.get_executor(), [self = shared_from_this(), frame = std::move(frame)]() mutable {
-    if (self->open()) self->Enqueue(std::move(frame));
+  Dispatch([this, frame = std::move(frame)]() mutable {
+    if (open()) Enqueue(std::move(frame));
   });
 }
 
 void WsSession::RevokeRoom(const std::string& room_id) {
-  net::post(ws_.get_executor(), [self = shared_from_this(), room_id] {
-    if (!self->open()) return;
-    auto found = self->subscriptions_.find(room_id);
-    if (found == self->subscriptions_.end()) return;
-    self->AbortBacklog(found->second);
+  Dispatch([this, room_id] {
+    if (!open()) return;
+    auto found = subscriptions_.find(room_id);
+    if (found == subscriptions_.end()) return;
+    AbortBacklog(found->second);
     // A subscribe still being checked ends here: its answer then finds no subscription and
     // replies `aborted`. One that entered the index after the fan-out's removal leaves it now.
-    self->subscriptions_.erase(found);
-    self->deps_.index.Unsubscribe(room_id, self->session_id());
-    self->deps_.realtime.Unsubscribe(room_id, self->session_id());
+    subscriptions_.erase(found);
+    deps_.index.Unsubscribe(room_id, session_id());
+    deps_.realtime.Unsubscribe(room_id, session_id());
   });
 }
 
@@ -728,10 +855,11 @@ template <typename T, typename Handler>
 Done<T> WsSession::OnStrand(Handler handler) {
   ++replies_owed_;
   return [self = shared_from_this(), handler = std::move(handler)](absl::StatusOr<T> result) {
-    net::post(self->ws_.get_executor(), [self, handler, result = std::move(result)]() mutable {
+    net::post(self->executor_, [self, handler, result = std::move(result)]() mutable {
       --self->replies_owed_;
       handler(std::move(result));
       if (self->closing_) self->MaybeStartClose();
+      self->Flush();
     });
   };
 }
@@ -757,44 +885,104 @@ bool WsSession::Enqueue(Frame frame) {
   }
   ++frames_out_;
   deps_.metrics.FrameOut();
-  if (!in_flight_) WriteNext();
-  return true;
+  return true;  // Written when the strand handler ends (Flush), with whatever else it queued.
 }
 
-void WsSession::WriteNext() {
-  in_flight_ = queue_.front();
-  queue_.Pop();
-  ws_.text(true);
-  ws_.async_write(net::buffer(*in_flight_),
-                  [self = shared_from_this()](beast::error_code ec, size_t) { self->OnWrite(ec); });
+void WsSession::Flush() {
+  // Until the handshake is done the socket is Beast's (OnAccept flushes the `ready` frame).
+  if (state_ == State::kAccepting || state_ == State::kClosed) return;
+  thread_local std::vector<net::const_buffer> buffers;
+  while (!writing_) {
+    if (queue_.empty() && !AfterWrite()) return;
+    if (queue_.empty()) return;
+    size_t count = std::min(queue_.size(), kMaxFramesPerWrite);
+    buffers.clear();
+    size_t total = 0;
+    for (size_t i = 0; i < count; ++i) {
+      const SendQueue::Entry& entry = queue_.at(i);
+      buffers.emplace_back(entry.header.bytes.data(), entry.header.size);
+      buffers.emplace_back(entry.payload->data(), entry.payload->size());
+      total += entry.wire_size();
+    }
+    beast::error_code ec;
+    size_t written = socket_.write_some(buffers, ec);
+    if (ec == net::error::would_block || ec == net::error::try_again) {
+      written = 0;
+    } else if (ec) {
+      return Teardown(closing_ ? close_metric_reason_ : "write_failed");
+    }
+    // Frames the kernel took whole leave the queue.
+    while (count > 0 && written >= queue_.front().wire_size()) {
+      written -= queue_.front().wire_size();
+      queue_.Pop();
+      --count;
+    }
+    if (count == 0) continue;  // The whole batch is out: the next one, or the tail work.
+    // The kernel's buffer is full: the rest of the batch goes out asynchronously, from frames
+    // that leave the queue now (so the queue's bound counts only what waits behind them).
+    writing_ = true;
+    writing_frames_.reserve(count);
+    for (size_t i = 0; i < count; ++i) writing_frames_.push_back(queue_.Pop());
+    writing_buffers_.reserve(2 * count);
+    for (const SendQueue::Entry& entry : writing_frames_) {
+      writing_buffers_.emplace_back(entry.header.bytes.data(), entry.header.size);
+      writing_buffers_.emplace_back(entry.payload->data(), entry.payload->size());
+    }
+    beast::buffers_suffix<std::vector<net::const_buffer>> rest(writing_buffers_);
+    rest.consume(written);
+    net::async_write(socket_, rest, [self = shared_from_this()](beast::error_code ec, size_t) {
+      self->OnWrite(ec);
+      self->Flush();
+    });
+  }
 }
 
 void WsSession::OnWrite(beast::error_code ec) {
-  in_flight_.reset();
+  writing_ = false;
+  // Released, not kept: an idle session holds no write buffers.
+  writing_frames_ = {};
+  writing_buffers_ = {};
   if (state_ == State::kClosed) return;
   if (ec) return Teardown(closing_ ? close_metric_reason_ : "write_failed");
+}
+
+bool WsSession::AfterWrite() {
+  if (close_sent_) {
+    // The close frame is out. Once the client's came too, the handshake is complete. After a
+    // protocol violation the connection is failed (RFC 6455 7.1.7): FIN now, and what the
+    // client still sends is read and dropped until its EOF (a close() with unread bytes would
+    // reset the connection and could lose the close frame on the way).
+    if (peer_closed_) {
+      Teardown(close_metric_reason_);
+    } else if (failing_ && !shut_down_) {
+      shut_down_ = true;
+      beast::error_code ignored;
+      socket_.shutdown(net::socket_base::shutdown_send, ignored);
+    }
+    return false;
+  }
   if (closing_) {
-    if (draining_replies_ && !queue_.empty()) return WriteNext();
-    return MaybeStartClose();
+    MaybeStartClose();
+    return !queue_.empty();
   }
   PumpReplays();
-  if (!in_flight_ && !queue_.empty()) WriteNext();
+  return !queue_.empty();
 }
 
 // ---------------------------------------------------------------------------------------------
 // Closing: a close frame after the write in flight, a hard cut if that does not finish.
 
 void WsSession::Close(uint16_t code, std::string reason, std::string metric_reason) {
-  net::post(ws_.get_executor(), [self = shared_from_this(), code, reason = std::move(reason),
-                                 metric_reason = std::move(metric_reason)]() mutable {
-    self->CloseOnStrand(code, std::move(reason), std::move(metric_reason));
-  });
+  Post(
+      [this, code, reason = std::move(reason), metric_reason = std::move(metric_reason)]() mutable {
+        CloseOnStrand(code, std::move(reason), std::move(metric_reason));
+      });
 }
 
 void WsSession::BeginClose(uint16_t code, std::string reason, std::string metric_reason) {
   closing_ = true;
-  close_reason_.emplace(static_cast<websocket::close_code>(code),
-                        beast::string_view(reason.data(), reason.size()));
+  close_code_ = code;
+  close_text_ = std::move(reason);
   close_metric_reason_ = std::move(metric_reason);
   close_timer_.expires_after(ToChrono(deps_.options.close_grace));
   close_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
@@ -807,7 +995,7 @@ void WsSession::CloseOnStrand(uint16_t code, std::string reason, std::string met
   BeginClose(code, std::move(reason), std::move(metric_reason));
   queue_.Clear();
   if (state_ == State::kAccepting) return;  // OnAccept starts the close.
-  if (!in_flight_) StartClose();
+  if (!writing_) StartClose();
 }
 
 void WsSession::CloseAfterReplies(uint16_t code, std::string reason, std::string metric_reason) {
@@ -818,15 +1006,19 @@ void WsSession::CloseAfterReplies(uint16_t code, std::string reason, std::string
 }
 
 void WsSession::MaybeStartClose() {
-  if (close_sent_ || in_flight_ || state_ == State::kAccepting || state_ == State::kClosed) return;
+  if (close_sent_ || writing_ || state_ == State::kAccepting || state_ == State::kClosed) return;
   if (draining_replies_ && (replies_owed_ > 0 || !queue_.empty())) return;
   StartClose();
 }
 
 void WsSession::StartClose() {
   close_sent_ = true;
-  ws_.async_close(*close_reason_, [self = shared_from_this()](beast::error_code) {
-    self->Teardown(self->close_metric_reason_);
+  queue_.PushControl(SharedBytes(ClosePayload(close_code_, close_text_)), WsOpcode::kClose);
+  // The client answers with its own close frame (HandleInbound); one that does not is cut
+  // after the handshake timeout. The caller's handler writes the frame when it ends.
+  close_timer_.expires_after(ToChrono(deps_.options.handshake_timeout));
+  close_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+    if (!ec) self->Teardown(self->close_metric_reason_);
   });
 }
 
@@ -837,8 +1029,11 @@ void WsSession::Teardown(const std::string& metric_reason) {
   closing_ = true;
   close_timer_.cancel();
   token_timer_.cancel();
+  idle_timer_.cancel();
   beast::error_code ignored;
-  beast::get_lowest_layer(ws_).socket().close(ignored);  // Ends any operation still pending.
+  // Ends any operation still pending.
+  if (handshake_) beast::get_lowest_layer(*handshake_).socket().close(ignored);
+  socket_.close(ignored);
   queue_.Clear();
   subscriptions_.clear();
   replay_order_.clear();

@@ -1,10 +1,14 @@
 // One client's WebSocket session: the handshake, the `ready` frame, client events (answered
 // with exactly one ack or error per ref), room subscriptions with gap-free replay, and a
 // byte-bounded send queue of shared frames. Everything runs on the connection's strand.
+//
+// Beast does the opening handshake; after it the session speaks the wire protocol itself
+// (ws_wire.h). Frames queued while a strand handler runs are written when it ends, all in one
+// gather write attempted at once on the non-blocking socket; only what the kernel does not take
+// right away waits for an asynchronous write.
 #pragma once
 
 #include <boost/asio/steady_timer.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/websocket/stream.hpp>
 #include <cstdint>
@@ -29,6 +33,7 @@
 #include "gateway/ws/subscriber.h"
 #include "gateway/ws/ws_metrics.h"
 #include "gateway/ws/ws_options.h"
+#include "gateway/ws/ws_wire.h"
 #include "libs/authn/authenticator.h"
 
 namespace chatter::gateway {
@@ -117,9 +122,7 @@ class WsSession final : public Subscriber, public std::enable_shared_from_this<W
   // Opening.
   void OnAccept(boost::beast::error_code ec);
   void OnConnectAccess(absl::StatusOr<chat::v1::CheckRoomAccessResponse> access);
-  // Reading.
-  void Read();
-  void OnRead(boost::beast::error_code ec, size_t bytes);
+  // Client messages.
   void HandleFrame(absl::string_view text, bool is_text);
   void Dispatch(ClientFrame frame);
   // Client events.
@@ -162,10 +165,29 @@ class WsSession final : public Subscriber, public std::enable_shared_from_this<W
   // Runs `handler(result)` on the strand, keeping the session alive meanwhile.
   template <typename T, typename Handler>
   Done<T> OnStrand(Handler handler);
+  // Runs `task` on the strand, then writes what it queued; Post always later, Dispatch at once
+  // when the caller may enter the strand (an I/O thread, the strand free).
+  template <typename Task>
+  void Post(Task task);
+  template <typename Task>
+  void Dispatch(Task task);
+  // Reading (after the handshake): waits until the socket is readable, then reads what is
+  // there and handles each complete client message and control frame.
+  void WaitReadable();
+  void OnReadable(boost::beast::error_code ec);
+  // False once the session stops reading (closed, or the peer broke the protocol).
+  bool HandleInbound(WsInbound& inbound);
+  // Keep-alive: a ping after half the idle timeout without data, a cut after all of it.
+  void ArmIdleTimer();
   // Writing.
   bool Enqueue(Frame frame);
-  void WriteNext();
+  // Writes the queued frames: one gather write per batch, at once; the rest of a batch the
+  // kernel did not take goes out asynchronously (OnWrite), and the next batch after it.
+  void Flush();
   void OnWrite(boost::beast::error_code ec);
+  // After a completed write: the close once the queue is out, paced replays, more frames.
+  // False when nothing more is to be written now.
+  bool AfterWrite();
   // Closing.
   void CloseOnStrand(uint16_t code, std::string reason, std::string metric_reason);
   // Both closes: closing_ set, the reason kept, the hard-cut timer (close_grace) armed.
@@ -184,17 +206,26 @@ class WsSession final : public Subscriber, public std::enable_shared_from_this<W
 
   enum class State { kAccepting, kOpening, kOpen, kClosed };
 
-  WebSocket ws_;
+  boost::asio::any_io_executor executor_;  // The connection's strand.
+  std::unique_ptr<WebSocket> handshake_;   // Beast, for the opening handshake only.
+  boost::asio::ip::tcp::socket socket_;    // The connection after the handshake.
   WsIdentity identity_;
   std::vector<std::string> connect_rooms_;
   WsSessionDeps deps_;
   std::function<void(WsSession&)> on_closed_;
-  boost::beast::flat_buffer read_buffer_;
+  WsFrameReader reader_;
   boost::asio::steady_timer close_timer_;
   boost::asio::steady_timer token_timer_;
-  uint64_t token_epoch_ = 0;  // Bumped per token: a timer of an older token does nothing.
+  boost::asio::steady_timer idle_timer_;
+  bool received_since_tick_ = false;  // Data from the client since the idle timer last fired.
+  bool ping_outstanding_ = false;     // A keep-alive ping went out and nothing came back yet.
+  uint64_t token_epoch_ = 0;          // Bumped per token: a timer of an older token does nothing.
   SendQueue queue_;
-  Frame in_flight_;  // The frame being written, if any.
+  // Frames of an asynchronous write in flight (the part the kernel did not take at once) and
+  // their buffers; empty (and unallocated) otherwise.
+  bool writing_ = false;
+  std::vector<SendQueue::Entry> writing_frames_;
+  std::vector<boost::asio::const_buffer> writing_buffers_;
   EventRateLimiter limiter_;
   absl::flat_hash_map<std::string, Subscription> subscriptions_;
   std::deque<std::string> replay_order_;  // Rooms whose backlog is being sent, oldest first.
@@ -205,8 +236,12 @@ class WsSession final : public Subscriber, public std::enable_shared_from_this<W
   bool closing_ = false;           // A close was decided: nothing more is queued (but see below).
   bool draining_replies_ = false;  // CloseAfterReplies: replies are still queued until sent.
   int replies_owed_ = 0;           // Backend calls (OnStrand) whose answer is still to come.
-  bool close_sent_ = false;        // async_close started.
-  std::optional<boost::beast::websocket::close_reason> close_reason_;
+  bool close_sent_ = false;        // The close frame is queued (nothing may follow it).
+  bool peer_closed_ = false;       // The client's close frame arrived.
+  bool failing_ = false;           // The client broke the protocol: its bytes are dropped.
+  bool shut_down_ = false;         // Our side of the TCP connection is shut (failing only).
+  uint16_t close_code_ = 0;
+  std::string close_text_;
   std::string close_metric_reason_;
   absl::Time opened_at_;
   uint64_t frames_in_ = 0;

@@ -5,7 +5,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/strand.hpp>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "tests/gateway/ws/fake_subscriber.h"
 
@@ -51,6 +54,20 @@ TEST_F(EventFanoutTest, EveryRecipientGetsTheSameBuffer) {
   EXPECT_EQ(a->rooms()[0]->frame.get(), b->rooms()[0]->frame.get());
   EXPECT_EQ(a->rooms()[0]->created_seq, 3);
   EXPECT_EQ(json::parse(*a->rooms()[0]->frame)["event"], "receive_message");
+}
+
+TEST_F(EventFanoutTest, WithAnExecutorEveryFanOutRunsThereInCallOrder) {
+  auto a = Add("s1", "alice", {"r1"});
+  boost::asio::io_context io;
+  EventFanout on_io(index_, registry_, boost::asio::make_strand(io));
+  for (int64_t seq = 1; seq <= 100; ++seq) on_io.OnRoomEvent(Created("r1", seq));
+  on_io.OnResync("r1", 100);
+  EXPECT_TRUE(a->rooms().empty());  // Nothing on the caller's thread.
+  std::thread runner([&io] { io.run(); });
+  runner.join();
+  ASSERT_EQ(a->rooms().size(), 101u);
+  for (int64_t seq = 1; seq <= 100; ++seq) EXPECT_EQ(a->rooms()[seq - 1]->created_seq, seq);
+  EXPECT_EQ(a->rooms()[100]->resync_seq, 100);
 }
 
 TEST_F(EventFanoutTest, TheExcludedSessionIsSkipped) {

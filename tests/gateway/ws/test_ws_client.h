@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
@@ -49,6 +50,12 @@ class TestWsClient {
           for (const auto& [name, value] : headers) request.set(name, value);
         }));
     websocket::response_type response;
+    client->ws_.control_callback([raw = client.get()](websocket::frame_type kind,
+                                                      beast::string_view payload) {
+      if (kind == websocket::frame_type::close) return;
+      raw->controls_.push_back(absl::StrCat(kind == websocket::frame_type::ping ? "ping:" : "pong:",
+                                            absl::string_view(payload.data(), payload.size())));
+    });
     client->ws_.handshake(response, "127.0.0.1", target, ec);
     client->handshake_ = HttpAnswer{static_cast<int>(response.result_int()), {}, response.body()};
     for (const auto& field : response) {
@@ -66,6 +73,32 @@ class TestWsClient {
     ws_.write(net::buffer(text), ec);
   }
   void SendJson(const nlohmann::json& frame) { Send(frame.dump()); }
+  void SendBinary(const std::string& bytes) {
+    beast::error_code ec;
+    ws_.binary(true);
+    ws_.write(net::buffer(bytes), ec);
+    ws_.text(true);
+  }
+  // One text message in several frames.
+  void SendFragments(const std::vector<std::string>& parts) {
+    beast::error_code ec;
+    ws_.text(true);
+    for (size_t i = 0; i < parts.size(); ++i) {
+      ws_.write_some(i + 1 == parts.size(), net::buffer(parts[i]), ec);
+    }
+  }
+  void Ping(const std::string& payload) {
+    beast::error_code ec;
+    ws_.ping(websocket::ping_data(payload.c_str()), ec);
+  }
+  // Bytes straight onto the socket, past Beast's framing (to break the protocol).
+  void SendRaw(const std::string& bytes) {
+    beast::error_code ec;
+    net::write(beast::get_lowest_layer(ws_), net::buffer(bytes), ec);
+  }
+  // Control frames seen while reading ("ping:<payload>", "pong:<payload>"); Beast answers
+  // pings itself, but only while a read is in progress (Next, WaitClosed).
+  const std::vector<std::string>& controls() const { return controls_; }
 
   // The next frame as JSON; DEADLINE_EXCEEDED on timeout, UNAVAILABLE once closed.
   absl::StatusOr<nlohmann::json> Next(absl::Duration timeout = absl::Seconds(5)) {
@@ -133,6 +166,7 @@ class TestWsClient {
   bool closed_ = false;
   int close_code_ = 0;
   std::string close_reason_;
+  std::vector<std::string> controls_;
 };
 
 // A plain HTTP GET (with `headers`) and its answer; with `upgrade`, a WebSocket upgrade request

@@ -366,6 +366,65 @@ TEST_F(WsSessionTest, OversizedFrameClosesWith1009) {
   EXPECT_EQ(*code, 1009);
 }
 
+TEST_F(WsSessionTest, APingIsAnsweredWithAPongOfItsPayload) {
+  StartServer();
+  auto client = Connect();
+  ASSERT_TRUE(client);
+  client->Ping("are you there");
+  // The ack of a later event arrives after the pong (one connection, in order).
+  EXPECT_EQ(Request(*client, "ping", json::object(), "p1")["event"], "ack");
+  EXPECT_THAT(client->controls(), Contains("pong:are you there"));
+}
+
+TEST_F(WsSessionTest, AFragmentedMessageIsOneEventAndABinaryOneIsRefused) {
+  StartServer();
+  auto client = Connect();
+  ASSERT_TRUE(client);
+  client->SendFragments({R"({"event":"fl)", R"(y","data":{},)", R"("ref":"f1"})"});
+  json unknown = *client->Next();
+  EXPECT_EQ(unknown["event"], "error");
+  EXPECT_EQ(unknown["ref"], "f1");
+  EXPECT_THAT(unknown["data"].value("message", ""), HasSubstr("event"));
+  client->SendBinary(R"({"event":"ping","ref":"b1"})");
+  json error = *client->Next();
+  EXPECT_EQ(error["event"], "error");
+  EXPECT_THAT(error["data"].value("message", ""), HasSubstr("text frame"));
+}
+
+TEST_F(WsSessionTest, ProtocolViolationsCloseWith1002AndInvalidUtf8With1007) {
+  StartServer();
+  auto unmasked = Connect();
+  ASSERT_TRUE(unmasked);
+  unmasked->SendRaw(std::string("\x81\x02hi", 4));  // Clients must mask.
+  absl::StatusOr<int> code = unmasked->WaitClosed();
+  ASSERT_TRUE(code.ok()) << code.status();
+  EXPECT_EQ(*code, 1002);
+
+  auto not_utf8 = Connect();
+  ASSERT_TRUE(not_utf8);
+  not_utf8->Send("\xff\xfe");
+  code = not_utf8->WaitClosed();
+  ASSERT_TRUE(code.ok()) << code.status();
+  EXPECT_EQ(*code, 1007);
+}
+
+TEST_F(WsSessionTest, AnIdleClientIsPingedAndCutOnlyWhenItStaysSilent) {
+  WsOptions options;
+  options.idle_timeout = absl::Milliseconds(400);
+  StartServer(options);
+  // A client that reads answers the pings (Beast does), so it outlives the idle timeout.
+  auto answering = Connect();
+  ASSERT_TRUE(answering);
+  EXPECT_EQ(answering->Next(absl::Milliseconds(1200)).status().code(),
+            absl::StatusCode::kDeadlineExceeded);
+  EXPECT_THAT(answering->controls(), Contains("ping:"));
+  EXPECT_EQ(Request(*answering, "ping", json::object(), "still")["event"], "ack");
+  // One that never reads answers nothing and is cut after the whole timeout.
+  auto silent = Connect();
+  ASSERT_TRUE(silent);
+  EXPECT_TRUE(WaitFor([&] { return endpoint_->open_connections() == 1; }, absl::Seconds(3)));
+}
+
 // ---------------------------------------------------------------------------------------------
 // Subscriptions and delivery.
 
