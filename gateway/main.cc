@@ -117,7 +117,11 @@ int main(int argc, char** argv) {
   };
   boost::asio::io_context io(settings.io_threads);
   gateway::RoomIndex room_index;
-  gateway::EventFanout fanout(room_index, registry, boost::asio::make_strand(io));
+  // One fan-out lane per I/O thread (see EventFanout).
+  std::vector<boost::asio::any_io_executor> fanout_lanes;
+  for (int i = 0; i < settings.io_threads; ++i)
+    fanout_lanes.push_back(boost::asio::make_strand(io));
+  gateway::EventFanout fanout(room_index, registry, std::move(fanout_lanes));
   gateway::GrpcChatBackend chat_backend(chat_channel, cached_token, settings.backend_call_timeout);
   std::string gateway_id = uuids.NewV7();
   gateway::RoomSequencer sequencer(fanout, room_index, chat_backend, registry,

@@ -1,16 +1,19 @@
 // Delivers what realtime-svc sends this gateway to the local sessions that should see it: each
 // event is encoded once and the same buffer is handed to every recipient.
 //
-// With an executor (the gateway's: a strand on the I/O threads) every fan-out runs there, one
-// after the other in the order they were called, instead of on the caller's thread (realtime's
-// gRPC thread). Sessions take deliveries with asio::dispatch, which runs a session's handler
-// right there when its strand is free: a delivery then costs its send() and no thread hand-off
-// per recipient (one post per event instead of one per recipient, each waking a thread).
+// With lanes (the gateway has one strand per I/O thread) every session belongs to one lane, by
+// a hash of its id, and each event is fanned out by every lane to its own sessions, there and
+// not on the caller's thread (realtime's gRPC thread). A lane runs its events one after the
+// other in the order they came, so each session sees them in that order; lanes run in parallel.
+// Sessions take deliveries with asio::dispatch, which runs a session's handler right there when
+// its strand is free: a delivery then costs its send() and no thread hand-off per recipient
+// (one post per event and lane instead of one per recipient, each waking a thread).
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
-#include <functional>
+#include <memory>
 #include <optional>
+#include <vector>
 
 #include "chatter/realtime/v1/realtime.pb.h"
 #include "gateway/ws/room_index.h"
@@ -20,10 +23,10 @@ namespace chatter::gateway {
 
 class EventFanout {
  public:
-  // `index` and `registry` must outlive the fan-out. Without `executor` each call fans out on
-  // the caller's thread before it returns.
+  // `index` and `registry` must outlive the fan-out. Without `lanes` each call fans out on the
+  // caller's thread before it returns.
   EventFanout(RoomIndex& index, metrics::Registry& registry,
-              std::optional<boost::asio::any_io_executor> executor = std::nullopt);
+              std::vector<boost::asio::any_io_executor> lanes = {});
 
   // To every session subscribed to the room except exclude_session_id; then the sessions of
   // revoked_user_ids leave the room at once (each session is told, and tells realtime).
@@ -36,11 +39,19 @@ class EventFanout {
   void OnResync(const std::string& room_id, int64_t last_seq);
 
  private:
-  void FanOutRoomEvent(const realtime::v1::RoomEvent& event);
-  void FanOutPresence(const realtime::v1::PresenceEvent& event);
-  void FanOutResync(const std::string& room_id, int64_t last_seq);
+  // Each fans out to the sessions of `lane` (every session without lanes).
+  void FanOutRoomEvent(const realtime::v1::RoomEvent& event,
+                       const std::shared_ptr<const RoomDelivery>& delivery,
+                       std::optional<size_t> lane);
+  void FanOutPresence(const realtime::v1::PresenceEvent& event, std::optional<size_t> lane);
+  void FanOutResync(const std::shared_ptr<const RoomDelivery>& delivery,
+                    std::optional<size_t> lane);
+  // Runs fan_out(lane) on every lane, or fan_out(nullopt) here without lanes.
+  template <typename FanOut>
+  void OnEveryLane(FanOut fan_out);
+  bool InLane(const Subscriber& session, std::optional<size_t> lane) const;
 
-  std::optional<boost::asio::any_io_executor> executor_;
+  std::vector<boost::asio::any_io_executor> lanes_;
   RoomIndex& index_;
   metrics::Counter& invalid_events_;
   metrics::Counter& room_deliveries_;

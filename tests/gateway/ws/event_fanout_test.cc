@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "absl/strings/str_cat.h"
 #include "tests/gateway/ws/fake_subscriber.h"
 
 namespace chatter::gateway {
@@ -56,18 +57,26 @@ TEST_F(EventFanoutTest, EveryRecipientGetsTheSameBuffer) {
   EXPECT_EQ(json::parse(*a->rooms()[0]->frame)["event"], "receive_message");
 }
 
-TEST_F(EventFanoutTest, WithAnExecutorEveryFanOutRunsThereInCallOrder) {
-  auto a = Add("s1", "alice", {"r1"});
+TEST_F(EventFanoutTest, WithLanesEachSessionGetsEveryEventOnceInCallOrderOnItsLane) {
+  std::vector<std::shared_ptr<FakeSubscriber>> sessions;
+  for (int i = 0; i < 20; ++i) sessions.push_back(Add(absl::StrCat("s", i), "alice", {"r1"}));
   boost::asio::io_context io;
-  EventFanout on_io(index_, registry_, boost::asio::make_strand(io));
-  for (int64_t seq = 1; seq <= 100; ++seq) on_io.OnRoomEvent(Created("r1", seq));
-  on_io.OnResync("r1", 100);
-  EXPECT_TRUE(a->rooms().empty());  // Nothing on the caller's thread.
-  std::thread runner([&io] { io.run(); });
-  runner.join();
-  ASSERT_EQ(a->rooms().size(), 101u);
-  for (int64_t seq = 1; seq <= 100; ++seq) EXPECT_EQ(a->rooms()[seq - 1]->created_seq, seq);
-  EXPECT_EQ(a->rooms()[100]->resync_seq, 100);
+  std::vector<boost::asio::any_io_executor> lanes;
+  for (int i = 0; i < 3; ++i) lanes.push_back(boost::asio::make_strand(io));
+  EventFanout on_lanes(index_, registry_, std::move(lanes));
+  for (int64_t seq = 1; seq <= 100; ++seq) on_lanes.OnRoomEvent(Created("r1", seq));
+  on_lanes.OnResync("r1", 100);
+  for (const auto& session : sessions) EXPECT_TRUE(session->rooms().empty());  // Not here.
+  std::vector<std::thread> runners;
+  for (int i = 0; i < 3; ++i) runners.emplace_back([&io] { io.run(); });
+  for (auto& runner : runners) runner.join();
+  for (const auto& session : sessions) {
+    ASSERT_EQ(session->rooms().size(), 101u) << session->session_id();
+    for (int64_t seq = 1; seq <= 100; ++seq) {
+      EXPECT_EQ(session->rooms()[seq - 1]->created_seq, seq);
+    }
+    EXPECT_EQ(session->rooms()[100]->resync_seq, 100);
+  }
 }
 
 TEST_F(EventFanoutTest, TheExcludedSessionIsSkipped) {
