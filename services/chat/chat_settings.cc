@@ -12,6 +12,11 @@ ChatSettings ReadChatSettings(config::ConfigReader& reader) {
       reader.List("CHATTER_CHAT_BLOCK_READERS", "realtime-svc");
   settings.auth_address = reader.HostPort("CHATTER_AUTH_ADDR", "127.0.0.1:50051");
   settings.realtime_address = reader.GrpcTarget("CHATTER_REALTIME_ADDR", "127.0.0.1:50053");
+  settings.redis_url = reader.OptionalRedisUrl("CHATTER_REDIS_URL");
+  settings.redis_prefix = reader.String("CHATTER_REDIS_PREFIX", "chatter:");
+  settings.redis.connect_timeout = reader.Millis("CHATTER_REDIS_TIMEOUT_MS", 1000, 10, 60000);
+  settings.redis.command_timeout = settings.redis.connect_timeout;
+  settings.redis.client_name = "chat-svc-events";
   settings.auth_call_timeout = reader.Millis("CHATTER_AUTH_CALL_TIMEOUT_MS", 2000, 10, 60000);
   settings.publish_timeout = reader.Millis("CHATTER_REALTIME_PUBLISH_TIMEOUT_MS", 1000, 10, 60000);
   settings.event_queue_capacity =

@@ -8,6 +8,7 @@
 #include "absl/time/time.h"
 #include "libs/authn/service_token_source.h"
 #include "libs/config/config_reader.h"
+#include "libs/redis/redis_connection.h"
 #include "services/chat/api/chat_grpc_service.h"
 #include "services/chat/domain/chat_service.h"
 
@@ -20,7 +21,12 @@ struct ChatSettings {
   // Service clients allowed to call each internal RPC.
   InternalCallers internal_callers;
   std::string auth_address;      // BatchGetUsers, LookupUser, IssueServiceToken.
-  std::string realtime_address;  // Publish.
+  std::string realtime_address;  // PublishStream, when redis_url is empty.
+  // realtime-svc's bus: with a URL, room events are PUBLISHed there directly (RedisEventSink)
+  // rather than through realtime-svc's PublishStream. Same prefix as realtime-svc's.
+  std::string redis_url;
+  std::string redis_prefix;
+  redis::ConnectionOptions redis;
   absl::Duration auth_call_timeout;
   absl::Duration publish_timeout;
   size_t event_queue_capacity = 0;

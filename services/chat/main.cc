@@ -4,17 +4,22 @@
 
 #include <atomic>
 #include <csignal>
+#include <memory>
+#include <optional>
 
 #include "absl/strings/str_cat.h"
 #include "libs/authn/service_token_source.h"
 #include "libs/ids/uuid_generator.h"
 #include "libs/log/log.h"
+#include "libs/redis/redis_client.h"
+#include "libs/redis/redis_url.h"
 #include "libs/service/service_runtime.h"
 #include "services/chat/api/chat_grpc_service.h"
 #include "services/chat/chat_settings.h"
 #include "services/chat/clients/auth_user_directory.h"
 #include "services/chat/clients/caching_user_directory.h"
 #include "services/chat/clients/realtime_event_sink.h"
+#include "services/chat/clients/redis_event_sink.h"
 #include "services/chat/events/queued_event_publisher.h"
 #include "services/chat/storage/group_commit_messages.h"
 #include "services/chat/storage/pg_contact_repository.h"
@@ -94,10 +99,28 @@ int main(int argc, char** argv) {
                                             for (const authn::Revocation& revocation : ended)
                                               users.Forget(revocation.user_id);
                                           });
-  chat::RealtimeEventSink realtime(
-      grpc::CreateChannel(settings.realtime_address, grpc::InsecureChannelCredentials()), tokens,
-      settings.publish_timeout);
-  chat::QueuedEventPublisher events(realtime, runtime.metrics(), settings.event_queue_capacity);
+  // Room events go onto realtime-svc's Redis bus directly when chat-svc has the bus' Redis,
+  // else through realtime-svc's PublishStream (see RedisEventSink for why).
+  std::unique_ptr<redis::Client> bus_redis;
+  std::unique_ptr<chat::EventSink> event_sink;
+  if (!settings.redis_url.empty()) {
+    std::optional<redis::RedisEndpoint> endpoint = redis::ParseRedisUrl(settings.redis_url);
+    if (!endpoint) {
+      log::Write(log::Level::kCritical, "",
+                 "invalid CHATTER_REDIS_URL: must look like redis://[:password@]host:port[/db]",
+                 log::Fields::object());
+      return 2;
+    }
+    // One connection: the publisher's one worker sends one batch at a time.
+    bus_redis = std::make_unique<redis::Client>(*endpoint, settings.redis, 1);
+    event_sink = std::make_unique<chat::RedisEventSink>(
+        *bus_redis, chat::BusChannel(settings.redis_prefix), uuids, clock);
+  } else {
+    event_sink = std::make_unique<chat::RealtimeEventSink>(
+        grpc::CreateChannel(settings.realtime_address, grpc::InsecureChannelCredentials()), tokens,
+        settings.publish_timeout);
+  }
+  chat::QueuedEventPublisher events(*event_sink, runtime.metrics(), settings.event_queue_capacity);
   chat::PgRoomRepository rooms(runtime.pool());
   chat::PgMessageRepository messages(runtime.pool());
   chat::PgContactRepository contacts(runtime.pool());

@@ -735,9 +735,12 @@ TEST_F(EdgeE2eTest, PerRouteAndPerRpcMetricsCountWhatWasServed) {
                 Ge(1))
         << rpc.method;
   }
-  // The message's event went to realtime-svc in a batch on chat-svc's publish stream.
+  // The message's event went onto the bus in a batch from chat-svc, and realtime-svc took it
+  // from there to the gateway.
   EXPECT_THAT(Sample(Metrics(Component::kChat), "chat_events_batches_total").value_or(0), Ge(1));
-  EXPECT_THAT(Sample(Metrics(Component::kRealtime), "realtime_events_published_total",
+  EXPECT_THAT(Sample(Metrics(Component::kRealtime), "realtime_bus_received_total").value_or(0),
+              Ge(1));
+  EXPECT_THAT(Sample(Metrics(Component::kRealtime), "realtime_events_delivered_total",
                      {{"kind", "room_event"}})
                   .value_or(0),
               Ge(1));

@@ -170,6 +170,9 @@ TEST(MessagePathE2eTest, ConcurrentSendersThroughTwoChatAndTwoRealtimeKeepOneOrd
   options.chat_instances = 2;
   options.realtime_instances = 2;
   options.gateway_instances = 2;
+  // The two ways room events reach the bus at once: chat-svc 0 PUBLISHes them to Redis itself,
+  // chat-svc 1 (without the bus' Redis) sends them through realtime-svc's PublishStream.
+  options.instance_env = {{{Component::kChat, 1}, {{"CHATTER_REDIS_URL", ""}}}};
   absl::StatusOr<std::unique_ptr<Stack>> started = Stack::Start(options);
   ASSERT_TRUE(started.ok()) << started.status();
   Stack& stack = **started;

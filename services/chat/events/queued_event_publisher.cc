@@ -31,17 +31,19 @@ QueuedEventPublisher::QueuedEventPublisher(EventSink& sink, metrics::Registry& m
                                            size_t capacity)
     : sink_(sink),
       capacity_(capacity),
-      published_(
-          metrics.GetCounter("chat_events_published_total", "Room events handed to realtime-svc.")),
-      failures_(metrics.GetCounter("chat_events_publish_failures_total",
-                                   "Room events realtime-svc did not accept (not retried).")),
+      published_(metrics.GetCounter(
+          "chat_events_published_total",
+          "Room events handed to the bus (Redis, or realtime-svc's PublishStream).")),
+      failures_(
+          metrics.GetCounter("chat_events_publish_failures_total",
+                             "Room events the bus did not take (their rooms' heads follow).")),
       dropped_(metrics.GetCounter("chat_events_dropped_total",
                                   "Room events dropped unsent: queue full or shutting down.")),
       heads_(metrics.GetCounter(
           "chat_events_room_heads_total",
           "Room heads published after message events of the room failed or were dropped.")),
       batches_(metrics.GetCounter("chat_events_batches_total",
-                                  "Batches of room events sent to realtime-svc (events per batch "
+                                  "Batches of room events sent to the bus (events per batch "
                                   "= published / batches).")),
       depth_(metrics.GetGauge("chat_events_queue_depth", "Room events waiting to be sent.")) {}
 

@@ -287,6 +287,9 @@ ChildProcess::Env Stack::ServiceEnv(InstanceId id) const {
     env.emplace("CHATTER_CHAT_ADDR", absl::StrCat("127.0.0.1:", chat_port));
   }
   if (service == Component::kChat) {
+    // Room events onto the bus directly, as in production (RedisEventSink).
+    env.emplace("CHATTER_REDIS_URL", redis_url_);
+    env.emplace("CHATTER_REDIS_PREFIX", redis_prefix_);
     env.emplace(
         "CHATTER_REALTIME_ADDR",
         InstanceAddresses(Component::kRealtime, id.index % InstanceCount(Component::kRealtime)));
