@@ -8,7 +8,7 @@
 namespace chatter::gateway {
 
 struct WsOptions {
-  // Largest client message; Beast closes with 1009 beyond it.
+  // Largest client message (fragments joined); the session closes with 1009 beyond it.
   size_t max_frame_bytes = 16 * 1024;
   // Bytes of frames waiting for a slow client; beyond it the session is closed with 1013.
   size_t send_queue_bytes = 1 << 20;
