@@ -237,7 +237,8 @@ void WsEndpoint::CloseAll(uint16_t code, const std::string& reason) {
       if (auto session = weak.lock()) open.push_back(std::move(session));
     }
   }
-  for (const auto& session : open) session->Close(code, reason, "shutdown");
+  // Replies still owed (a send being saved) go out before the close frame.
+  for (const auto& session : open) session->CloseAfterReplying(code, reason, "shutdown");
 }
 
 void WsEndpoint::CloseEndedLogins(const std::vector<authn::Revocation>& revocations) {

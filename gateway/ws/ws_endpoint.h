@@ -61,8 +61,9 @@ class WsEndpoint final : public UpgradeHandler {
                std::string client_ip) override;
   int open_connections() const override { return open_.load(); }
 
-  // Closes every session with `code` (1012 "server restarting" on shutdown); upgrades that
-  // still arrive (on kept-alive connections) are refused with 503 from then on.
+  // Closes every session with `code` (1012 "server restarting" on shutdown) once the replies it
+  // owes are written (within close_grace); upgrades that still arrive (on kept-alive
+  // connections) are refused with 503 from then on.
   void CloseAll(uint16_t code, const std::string& reason);
   // Closes (4401) the sessions whose login is among `revocations`: logout, password change,
   // account deletion. From any thread.

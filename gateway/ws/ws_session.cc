@@ -979,6 +979,13 @@ void WsSession::Close(uint16_t code, std::string reason, std::string metric_reas
       });
 }
 
+void WsSession::CloseAfterReplying(uint16_t code, std::string reason, std::string metric_reason) {
+  Post(
+      [this, code, reason = std::move(reason), metric_reason = std::move(metric_reason)]() mutable {
+        CloseAfterReplies(code, std::move(reason), std::move(metric_reason));
+      });
+}
+
 void WsSession::BeginClose(uint16_t code, std::string reason, std::string metric_reason) {
   closing_ = true;
   close_code_ = code;

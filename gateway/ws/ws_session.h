@@ -81,8 +81,12 @@ class WsSession final : public Subscriber, public std::enable_shared_from_this<W
 
   // Completes the upgrade of `request`, then runs until the session closes.
   void Start(HttpRequest request);
-  // Closes with a close frame (e.g. 1012 on shutdown); from any thread.
+  // Closes with a close frame at once (what is queued is dropped); from any thread.
   void Close(uint16_t code, std::string reason, std::string metric_reason);
+  // Closes with a close frame once every reply owed is written (1012 on shutdown: a send being
+  // saved still gets its ack, so the client knows not to send it again), bounded by
+  // close_grace; reads stop now. From any thread.
+  void CloseAfterReplying(uint16_t code, std::string reason, std::string metric_reason);
   // Closes with 4401 if the session's current token belongs to one of `ended_logins` (token
   // `sid`s); from any thread. The check runs on the strand, after any `authenticate` that
   // switched the session to another login.

@@ -49,6 +49,10 @@ std::string WsTarget(std::string_view path_prefix, std::string_view token,
                       "&room_id=", PercentEncode(room_id));
 }
 
+std::string WsResumeTarget(std::string_view path_prefix, std::string_view token) {
+  return absl::StrCat(text::ToAbsl(path_prefix), "/ws?access_token=", PercentEncode(token));
+}
+
 std::string EncodeContent(std::string_view run, Probe probe, int pad_to_bytes) {
   std::string content = absl::StrCat("lg ", text::ToAbsl(run), " ", probe.id, " ", probe.send_ns);
   if (pad_to_bytes > static_cast<int>(content.size())) {
@@ -86,6 +90,13 @@ std::string SendMessageFrame(std::string_view ref, std::string_view room_id,
                            {{"room_id", std::string(room_id)},
                             {"content", std::string(content)},
                             {"client_msg_id", std::string(client_msg_id)}}}};
+  return frame.dump();
+}
+
+std::string SubscribeFrame(std::string_view ref, std::string_view room_id, int64_t since_seq) {
+  nlohmann::json frame = {{"event", "subscribe"},
+                          {"ref", std::string(ref)},
+                          {"data", {{"room_id", std::string(room_id)}, {"since_seq", since_seq}}}};
   return frame.dump();
 }
 

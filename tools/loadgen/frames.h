@@ -27,6 +27,9 @@ std::optional<Probe> DecodeContent(std::string_view run, std::string_view conten
 std::string WsTarget(std::string_view path_prefix, std::string_view token,
                      std::string_view room_id);
 
+// "<path_prefix>/ws?access_token=<token>": a reconnect, which subscribes with since_seq itself.
+std::string WsResumeTarget(std::string_view path_prefix, std::string_view token);
+
 // The ref of message `id` ("m<id>") and back.
 std::string RefFor(uint64_t id);
 std::optional<uint64_t> IdFromRef(std::string_view ref);
@@ -34,6 +37,12 @@ std::optional<uint64_t> IdFromRef(std::string_view ref);
 // {"event":"send_message","ref":ref,"data":{"room_id","content","client_msg_id"}}
 std::string SendMessageFrame(std::string_view ref, std::string_view room_id,
                              std::string_view content, std::string_view client_msg_id);
+
+// The ref of the subscribe a reconnected session sends; never the ref of a message.
+inline constexpr std::string_view kResumeRef = "resume";
+
+// {"event":"subscribe","ref":ref,"data":{"room_id","since_seq"}}
+std::string SubscribeFrame(std::string_view ref, std::string_view room_id, int64_t since_seq);
 
 struct ServerFrame {
   std::string event;

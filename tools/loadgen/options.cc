@@ -16,7 +16,15 @@
 ABSL_FLAG(std::string, url, "http://127.0.0.1:8080", "Gateway base URL (plain HTTP).");
 ABSL_FLAG(int32_t, users, 1000, "Users to sign up; each opens one WebSocket.");
 ABSL_FLAG(int32_t, rooms, 20, "Public rooms; users are split evenly between them.");
-ABSL_FLAG(double, rate, 200, "Messages per second, all senders together.");
+ABSL_FLAG(int32_t, sessions_per_user, 1,
+          "WebSockets per user, all in the user's room (more connections without more of the "
+          "deliberately slow sign-ups); above 1, --users must be a multiple of --rooms.");
+ABSL_FLAG(int32_t, source_addresses, 1,
+          "Spread the WebSockets over the source addresses 127.0.0.1 .. 127.0.0.N (a loopback "
+          "--url only): one address has about 28k ephemeral ports towards one gateway port.");
+ABSL_FLAG(double, rate, 200,
+          "Messages per second, all senders together; 0 = idle: connect everyone, hold the "
+          "connections for --duration and report memory per connection.");
 ABSL_FLAG(double, duration, 20, "Seconds of measured sending.");
 ABSL_FLAG(double, warmup, 0,
           "Seconds of sending before the measured part; those messages count for delivery "
@@ -39,6 +47,12 @@ ABSL_FLAG(double, min_completeness, 100,
           "Lowest delivery completeness (percent) that still exits 0.");
 ABSL_FLAG(int64_t, max_errors, 0, "Most errors (send, connection, duplicates) that still exit 0.");
 ABSL_FLAG(uint64_t, seed, 0, "Seed for picking senders (0: random).");
+ABSL_FLAG(bool, reconnect, true,
+          "Sessions closed with 1001, 1012 or 1013, or cut without a close frame, reconnect with "
+          "jittered backoff, resubscribe with since_seq and send their unanswered messages again "
+          "(same client_msg_id); off: such a close is an error.");
+ABSL_FLAG(double, reconnect_give_up, 60,
+          "Seconds a cut-off session keeps trying to come back before it counts as closed.");
 ABSL_FLAG(bool, json, false, "Also print the result as one JSON object on its own line.");
 ABSL_FLAG(std::string, watch, "",
           "Server processes to measure, name=pid,...: the report shows each one's CPU seconds "
@@ -181,6 +195,8 @@ absl::StatusOr<Options> OptionsFromFlags(uint64_t random_bits) {
   options.url = *std::move(url);
   options.users = absl::GetFlag(FLAGS_users);
   options.rooms = absl::GetFlag(FLAGS_rooms);
+  options.sessions_per_user = absl::GetFlag(FLAGS_sessions_per_user);
+  options.source_addresses = absl::GetFlag(FLAGS_source_addresses);
   options.rate = absl::GetFlag(FLAGS_rate);
   options.duration = absl::Seconds(absl::GetFlag(FLAGS_duration));
   options.warmup = absl::Seconds(absl::GetFlag(FLAGS_warmup));
@@ -198,6 +214,8 @@ absl::StatusOr<Options> OptionsFromFlags(uint64_t random_bits) {
   options.max_errors = absl::GetFlag(FLAGS_max_errors);
   options.seed = absl::GetFlag(FLAGS_seed);
   if (options.seed == 0) options.seed = random_bits | 1;
+  options.reconnect.enabled = absl::GetFlag(FLAGS_reconnect);
+  options.reconnect.give_up_after = absl::Seconds(absl::GetFlag(FLAGS_reconnect_give_up));
   options.json = absl::GetFlag(FLAGS_json);
   absl::StatusOr<std::vector<WatchedProcess>> watch = ParseWatchList(absl::GetFlag(FLAGS_watch));
   if (!watch.ok()) return watch.status();
@@ -209,7 +227,19 @@ absl::StatusOr<Options> OptionsFromFlags(uint64_t random_bits) {
 absl::Status ValidateOptions(const Options& o) {
   if (o.users < 1) return Invalid("users", "must be at least 1");
   if (o.rooms < 1 || o.rooms > o.users) return Invalid("rooms", "must be between 1 and --users");
-  if (!(o.rate > 0)) return Invalid("rate", "must be > 0");
+  if (!(o.rate >= 0)) return Invalid("rate", "must be >= 0");
+  if (o.sessions_per_user < 1 || o.sessions_per_user > 1000) {
+    return Invalid("sessions_per_user", "must be 1-1000");
+  }
+  if (o.sessions_per_user > 1 && o.users % o.rooms != 0) {
+    return Invalid("users", "must be a multiple of --rooms with several sessions per user");
+  }
+  if (static_cast<int64_t>(o.users) * o.sessions_per_user > 1'000'000) {
+    return Invalid("sessions_per_user", "gives more than 1,000,000 connections");
+  }
+  if (o.source_addresses < 1 || o.source_addresses > 254) {
+    return Invalid("source_addresses", "must be 1-254");
+  }
   if (o.duration <= absl::ZeroDuration()) return Invalid("duration", "must be > 0");
   if (o.warmup < absl::ZeroDuration()) return Invalid("warmup", "must be >= 0");
   if (o.drain < absl::ZeroDuration()) return Invalid("drain", "must be >= 0");
@@ -239,6 +269,9 @@ absl::Status ValidateOptions(const Options& o) {
     return Invalid("min_completeness", "must be 0-100");
   }
   if (o.max_errors < 0) return Invalid("max_errors", "must be >= 0");
+  if (o.reconnect.give_up_after <= absl::ZeroDuration()) {
+    return Invalid("reconnect_give_up", "must be > 0");
+  }
   return absl::OkStatus();
 }
 

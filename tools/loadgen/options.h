@@ -10,6 +10,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "tools/loadgen/process_usage.h"
+#include "tools/loadgen/reconnect_policy.h"
 
 namespace chatter::loadgen {
 
@@ -30,7 +31,12 @@ struct Options {
   std::string url_text;
   int users = 1000;
   int rooms = 20;
-  double rate = 200;  // Messages per second, all senders together.
+  // WebSockets per user (all in the user's room): connections without as many slow sign-ups.
+  int sessions_per_user = 1;
+  // Connections spread over 127.0.0.1 .. 127.0.0.N as source addresses (one address has about
+  // 28k ephemeral ports towards one gateway port).
+  int source_addresses = 1;
+  double rate = 200;  // Messages per second, all senders together; 0: idle (connect and hold).
   absl::Duration duration = absl::Seconds(20);
   absl::Duration warmup = absl::ZeroDuration();
   absl::Duration drain = absl::Seconds(5);
@@ -45,9 +51,14 @@ struct Options {
   double min_completeness = 100;
   int64_t max_errors = 0;
   uint64_t seed = 0;
+  // Sessions cut off with 1001/1012/1013 or without a close frame come back and resume.
+  ReconnectPolicy reconnect;
   bool json = false;
   // Server processes whose CPU and peak RSS the report shows (tools/dev bench fills it).
   std::vector<WatchedProcess> watch;
+
+  int connections() const { return users * sessions_per_user; }
+  bool idle() const { return rate == 0; }
 };
 
 // Rewrites "--ws-connect-rate=5" to "--ws_connect_rate=5": absl flag names cannot contain dashes,

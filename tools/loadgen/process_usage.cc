@@ -61,9 +61,11 @@ absl::StatusOr<double> CpuSecondsFromStat(absl::string_view stat, long clock_tic
   return static_cast<double>(utime + stime) / static_cast<double>(clock_ticks_per_second);
 }
 
-int64_t PeakRssKibFromStatus(absl::string_view status) {
+namespace {
+
+int64_t KibField(absl::string_view status, absl::string_view field) {
   for (absl::string_view line : absl::StrSplit(status, '\n')) {
-    if (!absl::ConsumePrefix(&line, "VmHWM:")) continue;
+    if (!absl::ConsumePrefix(&line, field)) continue;
     line = absl::StripAsciiWhitespace(line);
     absl::ConsumeSuffix(&line, "kB");
     int64_t kib = 0;
@@ -71,6 +73,12 @@ int64_t PeakRssKibFromStatus(absl::string_view status) {
   }
   return 0;
 }
+
+}  // namespace
+
+int64_t PeakRssKibFromStatus(absl::string_view status) { return KibField(status, "VmHWM:"); }
+
+int64_t RssKibFromStatus(absl::string_view status) { return KibField(status, "VmRSS:"); }
 
 std::vector<int> ChildrenOf(int pid) {
   std::vector<int> children;
@@ -101,7 +109,9 @@ std::vector<ProcessUsage> SampleUsage(const std::vector<WatchedProcess>& process
         CpuSecondsFromStat(ReadFile(absl::StrCat("/proc/", pid, "/stat")), ticks);
     entry.ok = cpu.ok();
     if (cpu.ok()) entry.cpu_seconds = *cpu;
-    entry.peak_rss_kib = PeakRssKibFromStatus(ReadFile(absl::StrCat("/proc/", pid, "/status")));
+    std::string status = ReadFile(absl::StrCat("/proc/", pid, "/status"));
+    entry.peak_rss_kib = PeakRssKibFromStatus(status);
+    entry.rss_kib = RssKibFromStatus(status);
     usage.push_back(std::move(entry));
   };
   for (const WatchedProcess& process : processes) {
@@ -152,6 +162,7 @@ std::vector<ProcessUsage> MergeByName(const std::vector<ProcessUsage>& usage) {
     }
     same->cpu_seconds += part.cpu_seconds;
     same->peak_rss_kib += part.peak_rss_kib;
+    same->rss_kib += part.rss_kib;
     same->ok = same->ok && part.ok;
   }
   return merged;

@@ -28,14 +28,17 @@ absl::StatusOr<std::vector<WatchedProcess>> ParseWatchList(absl::string_view tex
 absl::StatusOr<double> CpuSecondsFromStat(absl::string_view stat, long clock_ticks_per_second);
 // VmHWM (peak resident set) in KiB, from the text of /proc/<pid>/status; 0 when absent.
 int64_t PeakRssKibFromStatus(absl::string_view status);
+// VmRSS (resident set now) in KiB, from the same text; 0 when absent.
+int64_t RssKibFromStatus(absl::string_view status);
 
 struct ProcessUsage {
   std::string name;
   int pid = 0;
   double cpu_seconds = 0;  // Over the measured window.
   int64_t peak_rss_kib = 0;
-  bool ok = true;      // False when the process could not be read (gone, or not ours).
-  bool child = false;  // Found as a child of a watched process (it may come and go).
+  int64_t rss_kib = 0;  // When sampled.
+  bool ok = true;       // False when the process could not be read (gone, or not ours).
+  bool child = false;   // Found as a child of a watched process (it may come and go).
 };
 
 // The pids whose parent is `pid`, from /proc.

@@ -115,7 +115,56 @@ nlohmann::json UsageJson(const Report& r) {
           {"outside_gateway_us_per_message", MicrosPer(totals.outside_gateway, messages)}};
 }
 
+// The processes that hold state per WebSocket.
+bool HoldsConnections(const std::string& name) {
+  return name == "gateway" || name == "realtime-svc";
+}
+
+nlohmann::json MemoryJson(const Report& r) {
+  nlohmann::json processes = nlohmann::json::array();
+  for (const MemoryUse& m : r.memory) {
+    processes.push_back(
+        {{"name", m.name}, {"before_kib", m.before_kib}, {"after_kib", m.after_kib}});
+  }
+  return {{"processes", processes}, {"connection_kib", r.ConnectionKib()}};
+}
+
+std::string MemoryText(const Report& r) {
+  if (r.memory.empty()) return "";
+  std::string text = "memory        resident, before the WebSockets connected -> after:";
+  for (const MemoryUse& m : r.memory) {
+    absl::StrAppendFormat(&text, " %s %.1f -> %.1f MiB;", m.name,
+                          static_cast<double>(m.before_kib) / 1024.0,
+                          static_cast<double>(m.after_kib) / 1024.0);
+  }
+  absl::StrAppendFormat(&text, "\n              gateway + realtime-svc: %.2f KiB per connection\n",
+                        r.ConnectionKib());
+  return text;
+}
+
 }  // namespace
+
+std::vector<MemoryUse> MemoryAtConnect(const std::vector<ProcessUsage>& before,
+                                       const std::vector<ProcessUsage>& after) {
+  std::vector<MemoryUse> memory;
+  for (const ProcessUsage& first : before) {
+    for (const ProcessUsage& last : after) {
+      if (last.name != first.name || !first.ok || !last.ok) continue;
+      memory.push_back(
+          {.name = first.name, .before_kib = first.rss_kib, .after_kib = last.rss_kib});
+    }
+  }
+  return memory;
+}
+
+double Report::ConnectionKib() const {
+  if (connections.ready <= 0) return 0;
+  int64_t added = 0;
+  for (const MemoryUse& m : memory) {
+    if (HoldsConnections(m.name)) added += m.after_kib - m.before_kib;
+  }
+  return static_cast<double>(added) / connections.ready;
+}
 
 uint64_t Report::Errors() const {
   return deliveries.send_failed + deliveries.unacked + deliveries.duplicates + deliveries.foreign +
@@ -131,20 +180,27 @@ std::string FormatText(const Report& r, bool passed) {
   const LedgerTotals& d = r.deliveries;
   const ConnectionStats& c = r.connections;
   std::string text = absl::StrFormat(
-      "loadgen: %d users in %d rooms, %.1f msg/s for %.1f s (+%.1f s warmup), %d threads\n",
-      r.users, r.rooms, r.target_rate, absl::ToDoubleSeconds(r.duration),
+      "loadgen: %d users (%d WebSockets each) in %d rooms, %.1f msg/s for %.1f s (+%.1f s "
+      "warmup), %d threads\n",
+      r.users, r.sessions_per_user, r.rooms, r.target_rate, absl::ToDoubleSeconds(r.duration),
       absl::ToDoubleSeconds(r.warmup), r.threads);
   absl::StrAppendFormat(&text, "setup         %.1f s, %d HTTP requests, %d retried\n",
                         absl::ToDoubleSeconds(r.setup.elapsed), r.setup.http_requests,
                         r.setup.http_retries);
   absl::StrAppendFormat(
-      &text, "connections   %d ready, %d failed, %d closed unexpectedly (%.1f s)\n", c.ready,
-      c.failed, c.unexpected_closes, absl::ToDoubleSeconds(r.connect_elapsed));
+      &text, "connections   %d ready, %d failed, %d closed unexpectedly (%.1f s, %.0f/s)\n",
+      c.ready, c.failed, c.unexpected_closes, absl::ToDoubleSeconds(r.connect_elapsed),
+      PerSecond(static_cast<uint64_t>(c.ready), r.connect_elapsed));
   if (!c.failure_reasons.empty()) {
     absl::StrAppend(&text, "  failures    ", Breakdown(c.failure_reasons), "\n");
   }
   if (!c.close_codes.empty()) {
     absl::StrAppend(&text, "  close codes ", Breakdown(c.close_codes), "\n");
+  }
+  if (!c.interruptions.empty()) {
+    absl::StrAppendFormat(
+        &text, "  cut off     %s; %d resumed with since_seq, all back within %.2f s\n",
+        Breakdown(c.interruptions), c.resumed, absl::ToDoubleSeconds(c.longest_recovery));
   }
   if (!c.unsolicited_errors.empty()) {
     absl::StrAppend(&text, "  error frames without ref ", Breakdown(c.unsolicited_errors), "\n");
@@ -167,6 +223,7 @@ std::string FormatText(const Report& r, bool passed) {
                         "unexpected replies %d\n",
                         c.order_violations, c.unfilled_gaps, c.resyncs, d.unexpected_replies);
   absl::StrAppend(&text, UsageText(r));
+  absl::StrAppend(&text, MemoryText(r));
   absl::StrAppendFormat(&text, "elapsed       %.1f s (sending %.1f s, drain %.1f s)\n",
                         absl::ToDoubleSeconds(r.total_elapsed),
                         absl::ToDoubleSeconds(r.send_elapsed),
@@ -181,6 +238,7 @@ nlohmann::json ToJson(const Report& r, bool passed) {
   return {
       {"passed", passed},
       {"users", r.users},
+      {"sessions_per_user", r.sessions_per_user},
       {"rooms", r.rooms},
       {"target_rate", r.target_rate},
       {"duration_s", absl::ToDoubleSeconds(r.duration)},
@@ -197,7 +255,12 @@ nlohmann::json ToJson(const Report& r, bool passed) {
         {"unexpected_closes", c.unexpected_closes},
         {"close_codes", BreakdownJson(c.close_codes)},
         {"unsolicited_errors", BreakdownJson(c.unsolicited_errors)},
-        {"elapsed_s", absl::ToDoubleSeconds(r.connect_elapsed)}}},
+        {"interruptions", BreakdownJson(c.interruptions)},
+        {"resumed", c.resumed},
+        {"longest_recovery_s", absl::ToDoubleSeconds(c.longest_recovery)},
+        {"elapsed_s", absl::ToDoubleSeconds(r.connect_elapsed)},
+        {"per_second", PerSecond(static_cast<uint64_t>(c.ready), r.connect_elapsed)}}},
+      {"memory", MemoryJson(r)},
       {"sent", d.sent},
       {"send_rate", PerSecond(d.sent, r.send_elapsed)},
       {"acked", d.acked},

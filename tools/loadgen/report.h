@@ -19,8 +19,19 @@ struct SetupStats {
   uint64_t http_retries = 0;  // 429/503 answers and reconnects that were retried.
 };
 
+// A watched process's resident memory before the WebSockets connected and once they had.
+struct MemoryUse {
+  std::string name;
+  int64_t before_kib = 0;
+  int64_t after_kib = 0;
+};
+// Matched by name; processes missing from either sample are left out.
+std::vector<MemoryUse> MemoryAtConnect(const std::vector<ProcessUsage>& before,
+                                       const std::vector<ProcessUsage>& after);
+
 struct Report {
   int users = 0;
+  int sessions_per_user = 1;
   int rooms = 0;
   double target_rate = 0;
   absl::Duration duration;
@@ -35,6 +46,11 @@ struct Report {
   ConnectionStats connections;
   // CPU of the watched server processes from the first send until the drain ended.
   std::vector<ProcessUsage> processes;
+  std::vector<MemoryUse> memory;
+
+  // KiB of resident memory per ready connection that the connect phase added to the gateway and
+  // realtime-svc together (the processes holding per-connection state); 0 without them.
+  double ConnectionKib() const;
 
   // Everything that breaks the contract: failed or unanswered sends, duplicates, deliveries to
   // the wrong place, replies to nothing, connection failures and unexpected closes.

@@ -56,7 +56,7 @@ void RunRecorder::OnFrame(int connection, const ServerFrame& frame, int64_t rece
     {
       std::lock_guard lock(mu_);
       // A connection that is not counted as a subscriber owes nothing and proves nothing.
-      if (states_.at(connection) != State::kLive) return;
+      if (!SubscribedLocked(connection)) return;
       if (probe && delivery->seq >= 0) {
         // An equal seq is a repeat, which the ledger counts as a duplicate.
         int64_t last = last_seq_[connection];
@@ -77,7 +77,7 @@ void RunRecorder::OnFrame(int connection, const ServerFrame& frame, int64_t rece
   }
   if (frame.event == "resync_required") {
     std::lock_guard lock(mu_);
-    if (states_.at(connection) != State::kLive) return;
+    if (!SubscribedLocked(connection)) return;
     ++stats_.resyncs;
     // The client reads up to last_seq over REST; live delivery goes on after it.
     auto last_seq = frame.data.find("last_seq");
@@ -111,11 +111,35 @@ void RunRecorder::OnSendFailed(int /*connection*/, uint64_t message_id, const st
 void RunRecorder::OnClosed(int connection, int close_code, const std::string& /*reason*/,
                            bool requested) {
   std::lock_guard lock(mu_);
-  if (states_.at(connection) != State::kLive) return;
+  if (!SubscribedLocked(connection)) return;
+  if (states_[connection] == State::kResuming) --resuming_;
   states_[connection] = State::kClosed;
   if (requested) return;
   ++stats_.unexpected_closes;
   ++stats_.close_codes[close_code];
+}
+
+void RunRecorder::OnInterrupted(int connection, int close_code) {
+  std::lock_guard lock(mu_);
+  if (states_.at(connection) != State::kLive) return;
+  states_[connection] = State::kResuming;
+  ++stats_.interruptions[close_code];
+  if (resuming_++ == 0) outage_start_ = absl::Now();
+}
+
+void RunRecorder::OnResumed(int connection) {
+  std::lock_guard lock(mu_);
+  if (states_.at(connection) != State::kResuming) return;
+  states_[connection] = State::kLive;
+  ++stats_.resumed;
+  if (--resuming_ == 0) {
+    stats_.longest_recovery = std::max(stats_.longest_recovery, absl::Now() - outage_start_);
+  }
+}
+
+int64_t RunRecorder::ResumeSeq(int connection) const {
+  std::lock_guard lock(mu_);
+  return std::max<int64_t>(last_seq_.at(connection), 0);
 }
 
 void RunRecorder::StopAcceptingReady() {
@@ -136,7 +160,7 @@ bool RunRecorder::WaitAllSettled(absl::Time deadline) {
 
 bool RunRecorder::IsLive(int connection) const {
   std::lock_guard lock(mu_);
-  return states_.at(connection) == State::kLive;
+  return SubscribedLocked(connection);
 }
 
 ConnectionStats RunRecorder::Stats() const {

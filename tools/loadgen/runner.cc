@@ -87,16 +87,16 @@ net::awaitable<void> StartPaced(std::vector<std::shared_ptr<WsConnection>>& conn
   }
 }
 
-// Every user holds a socket: raises the soft open-file limit when the run needs more, or says
+// Every connection holds a socket: raises the soft open-file limit when the run needs more, or says
 // which limit stands in the way.
 absl::Status EnsureOpenFiles(const Options& o) {
-  rlim_t needed = static_cast<rlim_t>(o.users) +
+  rlim_t needed = static_cast<rlim_t>(o.connections()) +
                   static_cast<rlim_t>(std::max(o.signup_parallelism, o.http_parallelism)) + 64;
   rlimit limit{};
   if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= needed) return absl::OkStatus();
   if (limit.rlim_max != RLIM_INFINITY && limit.rlim_max < needed) {
-    return absl::FailedPreconditionError(absl::StrCat("--users=", o.users, " needs about ", needed,
-                                                      " open files but the hard limit is ",
+    return absl::FailedPreconditionError(absl::StrCat(o.connections(), " connections need about ",
+                                                      needed, " open files but the hard limit is ",
                                                       limit.rlim_max, " (ulimit -Hn)"));
   }
   limit.rlim_cur = needed;
@@ -105,6 +105,25 @@ absl::Status EnsureOpenFiles(const Options& o) {
         absl::StrCat("could not raise the open-file limit to ", needed, " (ulimit -n)"));
   }
   return absl::OkStatus();
+}
+
+// Connection i's source address: 127.0.0.(1 + i % count), or none (the kernel's choice) with
+// one address. Only for a loopback IPv4 gateway.
+absl::StatusOr<std::optional<boost::asio::ip::address>> SourceAddress(
+    const tcp::resolver::results_type& endpoints, int count, int connection) {
+  if (count <= 1) return std::nullopt;
+  boost::asio::ip::address target = endpoints.begin()->endpoint().address();
+  if (!target.is_v4() || !target.is_loopback()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--source_addresses needs a loopback IPv4 --url, not ", target.to_string()));
+  }
+  return boost::asio::ip::address(
+      boost::asio::ip::address_v4((127u << 24) | static_cast<uint32_t>(1 + connection % count)));
+}
+
+// Resident memory of each watched process now, summed by name.
+std::vector<ProcessUsage> SampleMemory(const std::vector<WatchedProcess>& watch) {
+  return MergeByName(SampleUsage(watch));
 }
 
 // Runs `coroutine` on its own strand and blocks until it finishes.
@@ -127,8 +146,12 @@ absl::StatusOr<Report> Runner::Run() {
   absl::StatusOr<tcp::resolver::results_type> endpoints = Resolve(io, o.url);
   if (!endpoints.ok()) return endpoints.status();
 
-  RoomPlan plan(o.users, o.rooms);
-  absl::StatusOr<SetupResult> setup = RunSetup(io, *endpoints, o, plan);
+  // Accounts are seated in rooms; connections too, the same way: connection c belongs to
+  // account c % users, whose room it is (users is a multiple of rooms with several sessions
+  // each). The ledger counts every connection as a member owed every message of its room.
+  RoomPlan accounts(o.users, o.rooms);
+  RoomPlan plan(o.connections(), o.rooms);
+  absl::StatusOr<SetupResult> setup = RunSetup(io, *endpoints, o, accounts);
   if (!setup.ok()) return setup.status();
 
   std::vector<int> members;
@@ -137,17 +160,26 @@ absl::StatusOr<Report> Runner::Run() {
   RunRecorder recorder(plan, setup->room_ids, o.prefix, ledger);
 
   // Connect every user, paced; wait until all are ready or failed, or the deadline.
+  std::vector<ProcessUsage> memory_before = SampleMemory(o.watch);
   absl::Time connect_start = absl::Now();
   std::vector<std::shared_ptr<WsConnection>> connections;
   for (int user = 0; user < plan.users(); ++user) {
+    const Account& account = setup->accounts[user % o.users];
+    absl::StatusOr<std::optional<boost::asio::ip::address>> source =
+        SourceAddress(*endpoints, o.source_addresses, user);
+    if (!source.ok()) return source.status();
     WsConnectionParams params{
         .index = user,
         .endpoints = *endpoints,
+        .source_address = *source,
         .host_header = o.url.HostHeader(),
-        .target = WsTarget(o.url.path_prefix, setup->accounts[user].access_token,
+        .target = WsTarget(o.url.path_prefix, account.access_token,
                            setup->room_ids[plan.SeatOf(user).room]),
+        .resume_target = WsResumeTarget(o.url.path_prefix, account.access_token),
         .room_id = setup->room_ids[plan.SeatOf(user).room],
-        .handshake_timeout = o.connect_timeout};
+        .handshake_timeout = o.connect_timeout,
+        .reconnect = o.reconnect,
+        .seed = o.seed + static_cast<uint64_t>(user)};
     connections.push_back(
         std::make_shared<WsConnection>(net::make_strand(io), std::move(params), recorder));
   }
@@ -160,6 +192,7 @@ absl::StatusOr<Report> Runner::Run() {
     if (!recorder.IsLive(user)) connections[user]->Close();
   }
   absl::Duration connect_elapsed = absl::Now() - connect_start;
+  std::vector<ProcessUsage> memory_after = SampleMemory(o.watch);
 
   // Send for warmup + duration.
   std::vector<ProcessUsage> usage_at_start = SampleUsage(o.watch);
@@ -172,7 +205,11 @@ absl::StatusOr<Report> Runner::Run() {
                               .run = o.prefix,
                               .message_bytes = o.message_bytes},
                 SendSchedule{.rate = o.rate, .warmup = o.warmup, .duration = o.duration}, o.seed);
-  if (recorder.Stats().ready > 0) RunToEnd(io, [&sender] { return sender.Run(); });
+  if (o.idle()) {
+    absl::SleepFor(o.warmup + o.duration);  // Holding the connections is the run.
+  } else if (recorder.Stats().ready > 0) {
+    RunToEnd(io, [&sender] { return sender.Run(); });
+  }
   absl::Duration send_elapsed = absl::Now() - send_start;
 
   // Drain: stop as soon as every ack and delivery is in.
@@ -182,6 +219,7 @@ absl::StatusOr<Report> Runner::Run() {
   std::vector<ProcessUsage> usage = MergeByName(UsageBetween(usage_at_start, SampleUsage(o.watch)));
 
   Report report{.users = o.users,
+                .sessions_per_user = o.sessions_per_user,
                 .rooms = o.rooms,
                 .target_rate = o.rate,
                 .duration = o.duration,
@@ -194,7 +232,8 @@ absl::StatusOr<Report> Runner::Run() {
                 .total_elapsed = absl::ZeroDuration(),  // Set once the connections are closed.
                 .deliveries = ledger.Totals(),
                 .connections = recorder.Stats(),
-                .processes = std::move(usage)};
+                .processes = std::move(usage),
+                .memory = MemoryAtConnect(memory_before, memory_after)};
 
   // Closes after the snapshot count for nothing; wait briefly so the server sees clean closes.
   for (const auto& connection : connections) connection->Close();

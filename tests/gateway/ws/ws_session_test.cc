@@ -419,10 +419,17 @@ TEST_F(WsSessionTest, AnIdleClientIsPingedAndCutOnlyWhenItStaysSilent) {
             absl::StatusCode::kDeadlineExceeded);
   EXPECT_THAT(answering->controls(), Contains("ping:"));
   EXPECT_EQ(Request(*answering, "ping", json::object(), "still")["event"], "ack");
-  // One that never reads answers nothing and is cut after the whole timeout.
+  // One that never reads answers nothing and is cut after the whole timeout, while the first,
+  // reading meanwhile (so answering pings), stays.
   auto silent = Connect();
   ASSERT_TRUE(silent);
-  EXPECT_TRUE(WaitFor([&] { return endpoint_->open_connections() == 1; }, absl::Seconds(3)));
+  absl::Time deadline = absl::Now() + absl::Seconds(3);
+  while (endpoint_->open_connections() != 1 && absl::Now() < deadline) {
+    EXPECT_EQ(answering->Next(absl::Milliseconds(50)).status().code(),
+              absl::StatusCode::kDeadlineExceeded);
+  }
+  EXPECT_EQ(endpoint_->open_connections(), 1);
+  EXPECT_EQ(Request(*answering, "ping", json::object(), "after")["event"], "ack");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -867,6 +874,36 @@ TEST_F(WsSessionTest, ASlowClientIsClosedWith1013AndOthersGoOn) {
   EXPECT_EQ(*code, 1013);
   EXPECT_EQ(slow->close_reason(), "send queue overflow");
   EXPECT_EQ(Request(*other, "ping", json::object(), "p")["event"], "ack");
+}
+
+TEST_F(WsSessionTest, AShutdownCloseComesAfterTheAckOfASendBeingSaved) {
+  StartServer();
+  std::atomic<bool> in_flight{false};
+  chat_.SetSend([&in_flight](const UserCallContext&, const chat::v1::SendMessageRequest& request)
+                    -> absl::StatusOr<chat::v1::SendMessageResponse> {
+    in_flight = true;
+    absl::SleepFor(absl::Milliseconds(200));  // The shutdown comes meanwhile.
+    chat::v1::SendMessageResponse response;
+    *response.mutable_message() = MessageAt(request.room_id(), 1);
+    return response;
+  });
+  auto client = Connect();
+  ASSERT_TRUE(client);
+  client->SendJson({{"event", "send_message"},
+                    {"data", {{"room_id", "r1"}, {"content", "saved during shutdown"}}},
+                    {"ref", "s1"}});
+  ASSERT_TRUE(WaitFor([&] { return in_flight.load(); }));
+  endpoint_->CloseAll(1012, "server restarting");
+  std::vector<std::string> refs;
+  while (true) {
+    absl::StatusOr<json> frame = client->Next();
+    if (!frame.ok()) break;
+    EXPECT_EQ((*frame)["event"], "ack") << frame->dump();
+    refs.push_back(frame->value("ref", ""));
+  }
+  EXPECT_EQ(refs, std::vector<std::string>{"s1"})
+      << "the client must learn the message was saved, so it does not send it again";
+  EXPECT_EQ(client->close_code(), 1012);
 }
 
 TEST_F(WsSessionTest, ShutdownClosesEverySessionWith1012) {

@@ -65,6 +65,19 @@ TEST(WsTargetTest, EncodesQueryValues) {
   EXPECT_EQ(WsTarget("/api", "a+b/c=", "r"), "/api/ws?access_token=a%2Bb%2Fc%3D&room_id=r");
 }
 
+TEST(WsTargetTest, AResumeNamesNoRoom) {
+  EXPECT_EQ(WsResumeTarget("/api", "a+b"), "/api/ws?access_token=a%2Bb");
+}
+
+TEST(SubscribeFrameTest, CarriesRoomAndSinceSeq) {
+  nlohmann::json frame = nlohmann::json::parse(SubscribeFrame(kResumeRef, "room-1", 41));
+  EXPECT_EQ(frame["event"], "subscribe");
+  EXPECT_EQ(frame["ref"], "resume");
+  EXPECT_EQ(frame["data"]["room_id"], "room-1");
+  EXPECT_EQ(frame["data"]["since_seq"], 41);
+  EXPECT_FALSE(IdFromRef(kResumeRef).has_value()) << "the resume ref must not name a message";
+}
+
 TEST(ParseServerFrameTest, ReadsEventRefAndData) {
   ServerFrame frame = Frame(R"({"event":"ack","ref":"m1","data":{"id":"x"}})");
   EXPECT_EQ(frame.event, "ack");

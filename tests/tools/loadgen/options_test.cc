@@ -137,7 +137,10 @@ TEST(ValidateOptionsTest, NamesTheBadOption) {
   const Case cases[] = {
       {[](Options& o) { o.users = 0; }, "--users"},
       {[](Options& o) { o.rooms = 0; }, "--rooms"},
-      {[](Options& o) { o.rate = 0; }, "--rate"},
+      {[](Options& o) { o.rate = -1; }, "--rate"},
+      {[](Options& o) { o.sessions_per_user = 0; }, "--sessions_per_user"},
+      {[](Options& o) { o.source_addresses = 255; }, "--source_addresses"},
+      {[](Options& o) { o.reconnect.give_up_after = absl::ZeroDuration(); }, "--reconnect_give_up"},
       {[](Options& o) { o.duration = absl::ZeroDuration(); }, "--duration"},
       {[](Options& o) { o.warmup = absl::Seconds(-1); }, "--warmup"},
       {[](Options& o) { o.drain = absl::Seconds(-1); }, "--drain"},
@@ -160,6 +163,24 @@ TEST(ValidateOptionsTest, NamesTheBadOption) {
     EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << c.flag;
     EXPECT_THAT(status.message(), HasSubstr(c.flag));
   }
+}
+
+TEST(ValidateOptionsTest, SeveralSessionsPerUserNeedWholeRooms) {
+  Options options = ValidOptions();
+  options.users = 100;
+  options.rooms = 10;
+  options.sessions_per_user = 3;
+  EXPECT_TRUE(ValidateOptions(options).ok());
+  EXPECT_EQ(options.connections(), 300);
+  options.rooms = 7;  // The sessions of a user must land in the user's room.
+  EXPECT_THAT(ValidateOptions(options).message(), HasSubstr("multiple of --rooms"));
+}
+
+TEST(ValidateOptionsTest, RateZeroMeansIdle) {
+  Options options = ValidOptions();
+  options.rate = 0;
+  EXPECT_TRUE(ValidateOptions(options).ok());
+  EXPECT_TRUE(options.idle());
 }
 
 TEST(ValidateOptionsTest, UsernamesMustFitTheServerLimit) {

@@ -82,6 +82,12 @@ TEST(ProcessUsageTest, PeakRssComesFromVmHwm) {
   EXPECT_EQ(PeakRssKibFromStatus("Name:\tx\n"), 0);
 }
 
+TEST(ProcessUsageTest, CurrentRssComesFromVmRss) {
+  EXPECT_EQ(RssKibFromStatus("Name:\tx\nVmHWM:\t   20480 kB\nVmRSS:\t 1000 kB\n"), 1000);
+  EXPECT_EQ(RssKibFromStatus("Name:\tx\n"), 0);
+  EXPECT_GT(SampleUsage({{"self", static_cast<int>(getpid())}})[0].rss_kib, 0);
+}
+
 TEST(ProcessUsageTest, SamplesThisProcessAndDiffs) {
   std::vector<WatchedProcess> self = {{"self", static_cast<int>(getpid())}, {"gone", 999999999}};
   std::vector<ProcessUsage> start = SampleUsage(self);

@@ -107,5 +107,34 @@ TEST(ReportTest, ServerCpuIsShownPerMessageAndPerDelivery) {
   EXPECT_EQ(json["server_cpu"]["processes"][1]["name"], "chat-svc");
 }
 
+TEST(ReportTest, MemoryPerConnectionCountsTheProcessesHoldingSessions) {
+  Report report = CleanReport();  // 10 ready connections.
+  std::vector<ProcessUsage> before = {{.name = "gateway", .rss_kib = 10'000},
+                                      {.name = "realtime-svc", .rss_kib = 5'000},
+                                      {.name = "postgres", .rss_kib = 50'000}};
+  std::vector<ProcessUsage> after = {{.name = "gateway", .rss_kib = 10'060},
+                                     {.name = "realtime-svc", .rss_kib = 5'020},
+                                     {.name = "postgres", .rss_kib = 90'000}};
+  report.memory = MemoryAtConnect(before, after);
+  ASSERT_EQ(report.memory.size(), 3u);
+  EXPECT_DOUBLE_EQ(report.ConnectionKib(), 8.0) << "(60 + 20) KiB over 10 connections";
+  EXPECT_THAT(FormatText(report, true),
+              HasSubstr("gateway + realtime-svc: 8.00 KiB per connection"));
+  EXPECT_DOUBLE_EQ(ToJson(report, true)["memory"]["connection_kib"].get<double>(), 8.0);
+}
+
+TEST(ReportTest, ResumedSessionsAreShownAndAreNoErrors) {
+  Report report = CleanReport();
+  report.connections.interruptions[1012] = 10;
+  report.connections.resumed = 10;
+  report.connections.longest_recovery = absl::Milliseconds(1500);
+  EXPECT_EQ(report.Errors(), 0u);
+  EXPECT_THAT(FormatText(report, true),
+              HasSubstr("cut off     1012: 10; 10 resumed with since_seq, all back within 1.50 s"));
+  nlohmann::json json = ToJson(report, true);
+  EXPECT_EQ(json["connections"]["interruptions"]["1012"], 10);
+  EXPECT_DOUBLE_EQ(json["connections"]["longest_recovery_s"].get<double>(), 1.5);
+}
+
 }  // namespace
 }  // namespace chatter::loadgen

@@ -199,5 +199,71 @@ TEST_F(RunRecorderTest, WriteFailuresFailTheSend) {
   EXPECT_EQ(ledger_.Totals().send_errors_by_code.at("client_queue_full"), 1u);
 }
 
+TEST_F(RunRecorderTest, ACutOffSessionStaysAMemberAndResumesFromItsNewestSeq) {
+  AllReady();
+  uint64_t first = ledger_.RecordSend(0, 100, true);
+  recorder_.OnFrame(0, Reply("ack", first), 150);
+  recorder_.OnFrame(0, Receive("room-a", first, 1), 200);
+  recorder_.OnFrame(2, Receive("room-a", first, 1), 200);
+  EXPECT_EQ(recorder_.ResumeSeq(2), 1);
+  EXPECT_EQ(recorder_.ResumeSeq(3), 0) << "nothing seen yet: from the start";
+
+  recorder_.OnInterrupted(2, 1012);
+  EXPECT_TRUE(recorder_.IsLive(2)) << "sends to it wait for the reconnect";
+  uint64_t during = ledger_.RecordSend(0, 300, true);
+  recorder_.OnFrame(0, Reply("ack", during), 350);
+  recorder_.OnFrame(0, Receive("room-a", during, 2), 400);
+  // The replay after the reconnect carries it before the subscribe is answered.
+  recorder_.OnFrame(2, Receive("room-a", during, 2), 900);
+  recorder_.OnResumed(2);
+
+  LedgerTotals totals = ledger_.Totals();
+  EXPECT_EQ(totals.expected, 4u);
+  EXPECT_EQ(totals.received_unique, 4u);
+  EXPECT_EQ(totals.duplicates, 0u);
+  ConnectionStats stats = recorder_.Stats();
+  EXPECT_EQ(stats.interruptions.at(1012), 1);
+  EXPECT_EQ(stats.resumed, 1);
+  EXPECT_EQ(stats.unexpected_closes, 0);
+  EXPECT_EQ(stats.unfilled_gaps, 0u);
+  EXPECT_GT(stats.longest_recovery, absl::ZeroDuration());
+  EXPECT_EQ(stats.Errors(), 0u);
+}
+
+TEST_F(RunRecorderTest, AReplayThatRepeatsAMessageIsADuplicate) {
+  AllReady();
+  uint64_t id = ledger_.RecordSend(0, 100, true);
+  recorder_.OnFrame(0, Reply("ack", id), 150);
+  recorder_.OnFrame(2, Receive("room-a", id, 1), 200);
+  recorder_.OnInterrupted(2, 0);
+  recorder_.OnFrame(2, Receive("room-a", id, 1), 900);  // since_seq was wrong on the server side.
+  recorder_.OnResumed(2);
+  EXPECT_EQ(ledger_.Totals().duplicates, 1u);
+}
+
+TEST_F(RunRecorderTest, ASessionThatNeverCameBackIsAnUnexpectedClose) {
+  AllReady();
+  recorder_.OnInterrupted(1, 1013);
+  recorder_.OnClosed(1, 1013, "not back after 1m", /*requested=*/false);
+  ConnectionStats stats = recorder_.Stats();
+  EXPECT_EQ(stats.unexpected_closes, 1);
+  EXPECT_EQ(stats.close_codes.at(1013), 1);
+  EXPECT_EQ(stats.resumed, 0);
+  EXPECT_FALSE(recorder_.IsLive(1));
+  EXPECT_EQ(stats.longest_recovery, absl::ZeroDuration());
+}
+
+TEST_F(RunRecorderTest, RecoveryLastsUntilTheLastSessionOfAnOutageIsBack) {
+  AllReady();
+  recorder_.OnInterrupted(0, 1012);
+  recorder_.OnInterrupted(1, 1012);
+  recorder_.OnResumed(0);
+  absl::SleepFor(absl::Milliseconds(30));
+  recorder_.OnResumed(1);
+  EXPECT_GE(recorder_.Stats().longest_recovery, absl::Milliseconds(30));
+  recorder_.OnResumed(1);  // Not cut off any more: ignored.
+  EXPECT_EQ(recorder_.Stats().resumed, 2);
+}
+
 }  // namespace
 }  // namespace chatter::loadgen
