@@ -26,6 +26,10 @@ WsOptions ReadWsOptions(config::ConfigReader& reader) {
   ws.idle_timeout = reader.Millis("CHATTER_WS_IDLE_TIMEOUT_MS", 60000, 1000, 3600000);
   ws.handshake_timeout = reader.Millis("CHATTER_WS_HANDSHAKE_TIMEOUT_MS", 10000, 100, 600000);
   ws.close_grace = reader.Millis("CHATTER_WS_CLOSE_GRACE_MS", 30000, 100, 600000);
+  ws.chat_calls_in_flight =
+      static_cast<size_t>(reader.Int("CHATTER_WS_CHAT_CALLS_IN_FLIGHT", 64, 1, 100000));
+  ws.chat_calls_waiting =
+      static_cast<size_t>(reader.Int("CHATTER_WS_CHAT_CALLS_WAITING", 10000, 0, 10000000));
   return ws;
 }
 

@@ -29,6 +29,7 @@
 #include "gateway/transcoding/route_table.h"
 #include "gateway/ws/chat_backend.h"
 #include "gateway/ws/event_fanout.h"
+#include "gateway/ws/gated_chat_backend.h"
 #include "gateway/ws/realtime_bridge.h"
 #include "gateway/ws/room_index.h"
 #include "gateway/ws/room_sequencer.h"
@@ -123,6 +124,17 @@ int main(int argc, char** argv) {
     fanout_lanes.push_back(boost::asio::make_strand(io));
   gateway::EventFanout fanout(room_index, registry, std::move(fanout_lanes));
   gateway::GrpcChatBackend chat_backend(chat_channel, cached_token, settings.backend_call_timeout);
+  // The sessions' calls queue at the gate (a reconnect storm must not exhaust chat-svc's
+  // threads); the sequencer's few gap fills go straight through.
+  gateway::GatedChatBackend session_chat(chat_backend,
+                                         {.max_in_flight = settings.ws.chat_calls_in_flight,
+                                          .max_waiting = settings.ws.chat_calls_waiting});
+  registry.AddCallbackGauge(
+      "ws_chat_calls_in_flight", "Sessions' calls to chat-svc running now.", {},
+      [&session_chat] { return static_cast<double>(session_chat.gate().in_flight()); });
+  registry.AddCallbackGauge(
+      "ws_chat_calls_waiting", "Sessions' calls to chat-svc waiting for a free slot.", {},
+      [&session_chat] { return static_cast<double>(session_chat.gate().waiting()); });
   std::string gateway_id = uuids.NewV7();
   gateway::RoomSequencer sequencer(fanout, room_index, chat_backend, registry,
                                    {.request_id = gateway_id});
@@ -213,7 +225,7 @@ int main(int argc, char** argv) {
                                       },
                                   .rate_limiter = &rate_limiter});
   gateway::WsEndpoint websockets(
-      settings.ws, (*verification)->authenticator(), cors, request_ids, uuids, chat_backend, bridge,
+      settings.ws, (*verification)->authenticator(), cors, request_ids, uuids, session_chat, bridge,
       room_index, sequencer, ws_metrics,
       {.client_addresses = &*client_addresses, .rate_limiter = &rate_limiter});
   // Logins that end (logout, password change, account deletion): their tokens are refused here

@@ -36,6 +36,10 @@ struct WsOptions {
   absl::Duration close_grace = absl::Seconds(30);
   // Deadline of each call to chat-svc.
   absl::Duration backend_call_timeout = absl::Seconds(10);
+  // The sessions' calls to chat-svc running at once (the rest wait, FIFO), and how many may
+  // wait before a call is refused with resource_exhausted (see CallGate).
+  size_t chat_calls_in_flight = 64;
+  size_t chat_calls_waiting = 10000;
 };
 
 }  // namespace chatter::gateway

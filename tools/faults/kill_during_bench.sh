@@ -10,8 +10,7 @@
 #
 #   tools/faults/kill_during_bench.sh chat-svc|realtime-svc|redis|postgres|gateway
 #
-# loadgen prints its report at the end, so the kill is timed: setup (~40 s for 1,000 users) and
-# connecting (~5 s) come first. Check the latency maximum to see that the kill hit the sending.
+# The kill comes 15 s after loadgen says it started sending (setup and connecting come first).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "${root}"
@@ -25,7 +24,11 @@ report="$(mktemp)"
 trap 'rm -f "${report}"' EXIT
 tools/dev bench --rate=200 --duration=30 > "${report}" 2>&1 &
 bench=$!
-sleep 60
+until grep -q "ready; sending" "${report}"; do
+  kill -0 "${bench}" 2> /dev/null || { cat "${report}"; exit 1; }
+  sleep 1
+done
+sleep 15
 pid="$(pid_of)"
 if [[ ${victim} == gateway ]]; then
   echo "stopping the gateway (pid ${pid}, SIGTERM) at $(date +%T)"

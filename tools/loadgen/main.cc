@@ -39,7 +39,9 @@ int main(int argc, char** argv) {
                  "beyond it\n";
   }
 
-  chatter::loadgen::Runner runner(*options);
+  chatter::loadgen::Runner runner(*options, [](const std::string& line) {
+    std::cerr << "loadgen: " << line << std::endl;  // Flushed: scripts wait for these lines.
+  });
   absl::StatusOr<chatter::loadgen::Report> report = runner.Run();
   if (!report.ok()) {
     std::cerr << "loadgen: " << report.status().message() << "\n";

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <random>
+#include <string_view>
 
 #include "absl/time/time.h"
 
@@ -23,6 +24,12 @@ struct ReconnectPolicy {
   // 1013 try again later, and 0 for an end without a close frame (1006).
   static bool Resumable(int close_code) {
     return close_code == 0 || close_code == 1001 || close_code == 1012 || close_code == 1013;
+  }
+
+  // A refused resubscribe that no retry can fix (the user may not be in the room any more).
+  static bool FinalRefusal(std::string_view error_code) {
+    return error_code == "permission_denied" || error_code == "not_found" ||
+           error_code == "invalid_argument" || error_code == "unauthenticated";
   }
 
   // The wait before attempt `attempt` (0 = the first reconnect): uniform in

@@ -153,6 +153,7 @@ absl::StatusOr<Report> Runner::Run() {
   RoomPlan plan(o.connections(), o.rooms);
   absl::StatusOr<SetupResult> setup = RunSetup(io, *endpoints, o, accounts);
   if (!setup.ok()) return setup.status();
+  progress_(absl::StrCat("setup done in ", absl::FormatDuration(absl::Now() - start)));
 
   std::vector<int> members;
   for (int room = 0; room < plan.rooms(); ++room) members.push_back(plan.MembersOf(room));
@@ -193,6 +194,8 @@ absl::StatusOr<Report> Runner::Run() {
   }
   absl::Duration connect_elapsed = absl::Now() - connect_start;
   std::vector<ProcessUsage> memory_after = SampleMemory(o.watch);
+  progress_(absl::StrCat(recorder.Stats().ready, " WebSockets ready; ",
+                         o.idle() ? "holding them" : "sending"));
 
   // Send for warmup + duration.
   std::vector<ProcessUsage> usage_at_start = SampleUsage(o.watch);

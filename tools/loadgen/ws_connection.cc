@@ -199,12 +199,17 @@ net::awaitable<bool> WsConnection::Resume(std::string& failure) {
       absl::StatusOr<ServerFrame> frame = ParseServerFrame(text);
       if (frame.ok() && frame->ref == kResumeRef) {
         if (frame->event == "ack") co_return true;
-        failure = absl::StrCat("resubscribe refused: ", ErrorCodeOf(*frame));
-        co_return false;  // The room is gone for this user; retrying would not help.
+        std::string code = ErrorCodeOf(*frame);
+        failure = absl::StrCat("resubscribe refused: ", code);
+        // The room is gone for this user: retrying would not help. Anything else (overload,
+        // a backend away) is worth another try after the backoff, on a new connection.
+        if (ReconnectPolicy::FinalRefusal(code)) co_return false;
+        ec = boost::asio::error::try_again;
+        break;
       }
       Report(text, receive_ns);
     }
-    failure = absl::StrCat("resubscribe: ", ec.message());
+    if (ec != boost::asio::error::try_again) failure = absl::StrCat("resubscribe: ", ec.message());
   }
 }
 

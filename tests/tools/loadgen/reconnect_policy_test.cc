@@ -16,6 +16,16 @@ TEST(ReconnectPolicyTest, ResumesAfterRestartsOverloadAndLostConnectionsOnly) {
   }
 }
 
+TEST(ReconnectPolicyTest, OnlyARefusalNoRetryCanFixEndsAResume) {
+  for (const char* code :
+       {"permission_denied", "not_found", "invalid_argument", "unauthenticated"}) {
+    EXPECT_TRUE(ReconnectPolicy::FinalRefusal(code)) << code;
+  }
+  for (const char* code : {"resource_exhausted", "unavailable", "deadline_exceeded", "internal"}) {
+    EXPECT_FALSE(ReconnectPolicy::FinalRefusal(code)) << code;
+  }
+}
+
 TEST(ReconnectPolicyTest, BackoffIsJitteredBelowACapThatDoublesUpToTheMaximum) {
   ReconnectPolicy policy{.initial_backoff = absl::Milliseconds(100),
                          .max_backoff = absl::Milliseconds(1000)};
