@@ -2,7 +2,7 @@
 // within a window mark the client as abusive (the session then closes with 1008).
 #pragma once
 
-#include <deque>
+#include <boost/container/deque.hpp>
 
 #include "absl/time/time.h"
 
@@ -36,7 +36,8 @@ class EventRateLimiter {
   TokenBucket bucket_;
   int max_rejections_;
   absl::Duration window_;
-  std::deque<absl::Time> rejections_;  // At most max_rejections_ + 1 entries.
+  // At most max_rejections_ + 1 entries; usually none (Boost's deque allocates nothing empty).
+  boost::container::deque<absl::Time> rejections_;
 };
 
 }  // namespace chatter::gateway

@@ -20,12 +20,14 @@ void SendQueue::PushControl(Frame payload, WsOpcode opcode) {
 SendQueue::Entry SendQueue::Pop() {
   Entry entry = std::move(frames_.front());
   frames_.pop_front();
+  if (frames_.empty()) frames_.shrink_to_fit();
   bytes_ -= entry.payload->size();
   return entry;
 }
 
 void SendQueue::Clear() {
   frames_.clear();
+  frames_.shrink_to_fit();
   bytes_ = 0;
 }
 

@@ -11,8 +11,8 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/websocket/stream.hpp>
+#include <boost/container/deque.hpp>
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -113,7 +113,7 @@ class WsSession final : public Subscriber, public std::enable_shared_from_this<W
     int64_t max_pending_seq = 0;  // Also counts events dropped by the overflow.
     // Replay frames not yet in the send queue: they enter it as it drains, so a replay larger
     // than the queue is paced by the client instead of overflowing it.
-    std::deque<Frame> backlog;
+    boost::container::deque<Frame> backlog;  // Allocates nothing while empty, unlike std's.
     bool backlog_active = false;  // The replay is being sent; `replay_ref` still owed a reply.
     Ref replay_ref;
     int64_t skip_up_to = 0;  // receive_message with seq <= this was replayed (or resynced).
@@ -232,7 +232,8 @@ class WsSession final : public Subscriber, public std::enable_shared_from_this<W
   std::vector<boost::asio::const_buffer> writing_buffers_;
   EventRateLimiter limiter_;
   absl::flat_hash_map<std::string, Subscription> subscriptions_;
-  std::deque<std::string> replay_order_;  // Rooms whose backlog is being sent, oldest first.
+  // Rooms whose backlog is being sent, oldest first.
+  boost::container::deque<std::string> replay_order_;
   uint64_t next_generation_ = 1;
 
   State state_ = State::kAccepting;
