@@ -1,6 +1,8 @@
 // Gateway settings from the environment.
 #include "gateway/gateway_settings.h"
 
+#include "libs/redis/redis_setting.h"
+
 namespace chatter::gateway {
 namespace {
 
@@ -85,7 +87,7 @@ GatewaySettings ReadGatewaySettings(config::ConfigReader& reader) {
   reader.Removed("CHATTER_HTTP_READ_TIMEOUT_MS",
                  "CHATTER_HTTP_HEADER_TIMEOUT_MS and CHATTER_HTTP_BODY_TIMEOUT_MS");
   settings.rate_limits = ReadRateLimits(reader);
-  settings.redis_url = reader.OptionalRedisUrl("CHATTER_REDIS_URL");
+  settings.redis_endpoint = redis::ReadRedisEndpoint(reader, "CHATTER_REDIS_URL");
   settings.redis_prefix = reader.String("CHATTER_REDIS_PREFIX", "chatter:");
   // Connect and command timeout of the rate-limit Redis. Independently, a check queued for
   // Redis longer than 50 ms is decided per process.

@@ -1,6 +1,7 @@
 // The gateway's settings, read from CHATTER_* environment variables (docs/CONFIGURATION.md).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -11,6 +12,7 @@
 #include "libs/authn/service_token_source.h"
 #include "libs/authn/token_verification.h"
 #include "libs/config/config_reader.h"
+#include "libs/redis/redis_url.h"
 
 namespace chatter::gateway {
 
@@ -30,7 +32,8 @@ struct GatewaySettings {
   std::vector<std::string> trusted_proxies;
   RateLimitSettings rate_limits;
   // Shared rate-limit buckets; "" keeps them per process.
-  std::string redis_url;
+  // Shared rate limits' Redis (CHATTER_REDIS_URL, validated); none: per-process limits.
+  std::optional<redis::RedisEndpoint> redis_endpoint;
   std::string redis_prefix;
   absl::Duration redis_timeout;
   absl::Duration shutdown_grace;

@@ -188,16 +188,9 @@ int main(int argc, char** argv) {
   std::unique_ptr<redis::Client> redis_client;
   std::unique_ptr<gateway::RedisTokenBuckets> shared_buckets;
   gateway::TokenBucketStore* bucket_store = &local_buckets;
-  if (!settings.redis_url.empty()) {
-    std::optional<redis::RedisEndpoint> endpoint = redis::ParseRedisUrl(settings.redis_url);
-    if (!endpoint) {
-      log::Write(log::Level::kCritical, "",
-                 "invalid CHATTER_REDIS_URL: must look like redis://[:password@]host:port[/db]",
-                 log::Fields::object());
-      return 2;
-    }
+  if (settings.redis_endpoint) {
     redis_client = std::make_unique<redis::Client>(
-        *endpoint,
+        *settings.redis_endpoint,
         redis::ConnectionOptions{.connect_timeout = settings.redis_timeout,
                                  .command_timeout = settings.redis_timeout,
                                  .client_name = "gateway-rate-limits"},

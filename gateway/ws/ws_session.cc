@@ -782,15 +782,9 @@ void WsSession::DeliverPresence(Frame frame) {
 
 void WsSession::RevokeRoom(const std::string& room_id) {
   Dispatch([this, room_id] {
-    if (!open()) return;
-    auto found = subscriptions_.find(room_id);
-    if (found == subscriptions_.end()) return;
-    AbortBacklog(found->second);
     // A subscribe still being checked ends here: its answer then finds no subscription and
     // replies `aborted`. One that entered the index after the fan-out's removal leaves it now.
-    subscriptions_.erase(found);
-    deps_.index.Unsubscribe(room_id, session_id());
-    deps_.realtime.Unsubscribe(room_id, session_id());
+    if (open()) Unsubscribe(room_id);
   });
 }
 

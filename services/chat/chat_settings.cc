@@ -1,6 +1,8 @@
 // chat-svc's own settings.
 #include "services/chat/chat_settings.h"
 
+#include "libs/redis/redis_setting.h"
+
 namespace chatter::chat {
 
 ChatSettings ReadChatSettings(config::ConfigReader& reader) {
@@ -12,7 +14,7 @@ ChatSettings ReadChatSettings(config::ConfigReader& reader) {
       reader.List("CHATTER_CHAT_BLOCK_READERS", "realtime-svc");
   settings.auth_address = reader.HostPort("CHATTER_AUTH_ADDR", "127.0.0.1:50051");
   settings.realtime_address = reader.GrpcTarget("CHATTER_REALTIME_ADDR", "127.0.0.1:50053");
-  settings.redis_url = reader.OptionalRedisUrl("CHATTER_REDIS_URL");
+  settings.redis_endpoint = redis::ReadRedisEndpoint(reader, "CHATTER_REDIS_URL");
   settings.redis_prefix = reader.String("CHATTER_REDIS_PREFIX", "chatter:");
   settings.redis.connect_timeout = reader.Millis("CHATTER_REDIS_TIMEOUT_MS", 1000, 10, 60000);
   settings.redis.command_timeout = settings.redis.connect_timeout;

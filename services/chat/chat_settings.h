@@ -3,12 +3,14 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 
 #include "absl/time/time.h"
 #include "libs/authn/service_token_source.h"
 #include "libs/config/config_reader.h"
 #include "libs/redis/redis_connection.h"
+#include "libs/redis/redis_url.h"
 #include "services/chat/api/chat_grpc_service.h"
 #include "services/chat/domain/chat_service.h"
 
@@ -24,7 +26,8 @@ struct ChatSettings {
   std::string realtime_address;  // PublishStream, when redis_url is empty.
   // realtime-svc's bus: with a URL, room events are PUBLISHed there directly (RedisEventSink)
   // rather than through realtime-svc's PublishStream. Same prefix as realtime-svc's.
-  std::string redis_url;
+  // The bus' Redis (CHATTER_REDIS_URL, validated); none: events go through PublishStream.
+  std::optional<redis::RedisEndpoint> redis_endpoint;
   std::string redis_prefix;
   redis::ConnectionOptions redis;
   absl::Duration auth_call_timeout;

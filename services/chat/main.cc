@@ -103,16 +103,9 @@ int main(int argc, char** argv) {
   // else through realtime-svc's PublishStream (see RedisEventSink for why).
   std::unique_ptr<redis::Client> bus_redis;
   std::unique_ptr<chat::EventSink> event_sink;
-  if (!settings.redis_url.empty()) {
-    std::optional<redis::RedisEndpoint> endpoint = redis::ParseRedisUrl(settings.redis_url);
-    if (!endpoint) {
-      log::Write(log::Level::kCritical, "",
-                 "invalid CHATTER_REDIS_URL: must look like redis://[:password@]host:port[/db]",
-                 log::Fields::object());
-      return 2;
-    }
+  if (settings.redis_endpoint) {
     // One connection: the publisher's one worker sends one batch at a time.
-    bus_redis = std::make_unique<redis::Client>(*endpoint, settings.redis, 1);
+    bus_redis = std::make_unique<redis::Client>(*settings.redis_endpoint, settings.redis, 1);
     event_sink = std::make_unique<chat::RedisEventSink>(
         *bus_redis, chat::BusChannel(settings.redis_prefix), uuids, clock);
   } else {
