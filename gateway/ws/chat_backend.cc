@@ -116,4 +116,14 @@ void GrpcChatBackend::MarkRead(const UserCallContext& user, const MarkReadReques
         std::move(done), in_flight_.Enter());
 }
 
+void GrpcChatBackend::MarkDelivered(const UserCallContext& user,
+                                    const chat::v1::MarkDeliveredRequest& request,
+                                    Done<chat::v1::MarkDeliveredResponse> done) {
+  auto call =
+      NewCall<chat::v1::MarkDeliveredRequest, chat::v1::MarkDeliveredResponse>(request, deadline_);
+  grpc_client::AddCallerMetadata(call->context, user);
+  Start([this](auto... args) { stub_->async()->MarkDelivered(args...); }, std::move(call),
+        std::move(done), in_flight_.Enter());
+}
+
 }  // namespace chatter::gateway

@@ -48,6 +48,9 @@ class ChatBackend {
                              Done<chat::v1::DeleteMessageResponse> done) = 0;
   virtual void MarkRead(const UserCallContext& user, const chat::v1::MarkReadRequest& request,
                         Done<chat::v1::MarkReadResponse> done) = 0;
+  virtual void MarkDelivered(const UserCallContext& user,
+                             const chat::v1::MarkDeliveredRequest& request,
+                             Done<chat::v1::MarkDeliveredResponse> done) = 0;
 };
 
 // The service token, when one is cached; never blocks.
@@ -73,6 +76,8 @@ class GrpcChatBackend final : public ChatBackend {
                      Done<chat::v1::DeleteMessageResponse> done) override;
   void MarkRead(const UserCallContext& user, const chat::v1::MarkReadRequest& request,
                 Done<chat::v1::MarkReadResponse> done) override;
+  void MarkDelivered(const UserCallContext& user, const chat::v1::MarkDeliveredRequest& request,
+                     Done<chat::v1::MarkDeliveredResponse> done) override;
 
  private:
   std::unique_ptr<chat::v1::ChatService::Stub> stub_;

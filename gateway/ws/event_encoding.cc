@@ -36,6 +36,15 @@ absl::StatusOr<Encoded> EncodePayload(const RoomEvent& event) {
     case RoomEvent::kReadReceipt:
       return Encoded{"read_receipt", EncodeJson(event.read_receipt()),
                      event.read_receipt().room_id()};
+    case RoomEvent::kDeliveryReceipt:
+      return Encoded{"delivery_receipt", EncodeJson(event.delivery_receipt()),
+                     event.delivery_receipt().room_id()};
+    case RoomEvent::kReactionAdded:
+      return Encoded{"reaction_added", EncodeJson(event.reaction_added()),
+                     event.reaction_added().room_id()};
+    case RoomEvent::kReactionRemoved:
+      return Encoded{"reaction_removed", EncodeJson(event.reaction_removed()),
+                     event.reaction_removed().room_id()};
     case RoomEvent::kMemberJoined:
       return Encoded{"member_joined", EncodeJson(event.member_joined()),
                      event.member_joined().room_id()};

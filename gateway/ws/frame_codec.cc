@@ -24,7 +24,7 @@ constexpr int kMaxFrameDepth = 16;
 // Unknown event names are echoed in the error only when short.
 constexpr size_t kMaxEchoedEventName = 32;
 
-constexpr std::array<std::pair<ClientEvent, absl::string_view>, 10> kEventNames = {{
+constexpr std::array<std::pair<ClientEvent, absl::string_view>, 11> kEventNames = {{
     {ClientEvent::kSubscribe, "subscribe"},
     {ClientEvent::kUnsubscribe, "unsubscribe"},
     {ClientEvent::kSendMessage, "send_message"},
@@ -33,6 +33,7 @@ constexpr std::array<std::pair<ClientEvent, absl::string_view>, 10> kEventNames 
     {ClientEvent::kTypingStart, "typing_start"},
     {ClientEvent::kTypingStop, "typing_stop"},
     {ClientEvent::kMarkRead, "mark_read"},
+    {ClientEvent::kMarkDelivered, "mark_delivered"},
     {ClientEvent::kPing, "ping"},
     {ClientEvent::kAuthenticate, "authenticate"},
 }};

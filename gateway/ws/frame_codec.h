@@ -32,6 +32,7 @@ enum class ClientEvent {
   kTypingStart,
   kTypingStop,
   kMarkRead,
+  kMarkDelivered,
   kPing,
   kAuthenticate,
 };

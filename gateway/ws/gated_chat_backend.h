@@ -55,6 +55,12 @@ class GatedChatBackend final : public ChatBackend {
       inner_.MarkRead(user, request, std::move(gated));
     });
   }
+  void MarkDelivered(const UserCallContext& user, const chat::v1::MarkDeliveredRequest& request,
+                     Done<chat::v1::MarkDeliveredResponse> done) override {
+    Gated(std::move(done), [=, this](Done<chat::v1::MarkDeliveredResponse> gated) {
+      inner_.MarkDelivered(user, request, std::move(gated));
+    });
+  }
 
   const CallGate& gate() const { return gate_; }
 

@@ -361,6 +361,8 @@ void WsSession::Dispatch(ClientFrame frame) {
       return OnTyping(data, false, ref);
     case ClientEvent::kMarkRead:
       return OnMarkRead(data, ref);
+    case ClientEvent::kMarkDelivered:
+      return OnMarkDelivered(data, ref);
     case ClientEvent::kPing:
       if (absl::Status valid = ParsePingData(data); !valid.ok()) return ReplyError(ref, valid);
       if (!Enqueue(PongFrame())) return;
@@ -690,6 +692,24 @@ void WsSession::OnMarkRead(const nlohmann::json& data, const Ref& ref) {
                             ack["seq"] = response->read_seq();
                             ReplyAck(ref, std::move(ack));
                           }));
+}
+
+void WsSession::OnMarkDelivered(const nlohmann::json& data, const Ref& ref) {
+  chat::v1::MarkDeliveredRequest request;
+  if (absl::Status decoded = DecodeRequestData(data, {"room_id", "seq"}, request); !decoded.ok()) {
+    return ReplyError(ref, decoded);
+  }
+  deps_.chat.MarkDelivered(UserCall(), request,
+                           OnStrand<chat::v1::MarkDeliveredResponse>(
+                               [this, ref, room_id = request.room_id(), seq = request.seq()](
+                                   absl::StatusOr<chat::v1::MarkDeliveredResponse> response) {
+                                 if (!open()) return;
+                                 if (!response.ok()) return ReplyError(ref, response.status());
+                                 ordered_json ack;
+                                 ack["room_id"] = room_id;
+                                 ack["seq"] = seq;
+                                 ReplyAck(ref, std::move(ack));
+                               }));
 }
 
 // ---------------------------------------------------------------------------------------------

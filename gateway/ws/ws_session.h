@@ -151,6 +151,7 @@ class WsSession final : public Subscriber, public std::enable_shared_from_this<W
   void OnEditMessage(const nlohmann::json& data, const Ref& ref);
   void OnDeleteMessage(const nlohmann::json& data, const Ref& ref);
   void OnMarkRead(const nlohmann::json& data, const Ref& ref);
+  void OnMarkDelivered(const nlohmann::json& data, const Ref& ref);
   // A newer access token of the same user: later calls carry it and the session lives on.
   void OnAuthenticate(const nlohmann::json& data, const Ref& ref);
   // Closes the session (4401) when the current token stops being accepted.

@@ -23,6 +23,7 @@
 #include "services/chat/events/queued_event_publisher.h"
 #include "services/chat/storage/group_commit_messages.h"
 #include "services/chat/storage/pg_contact_repository.h"
+#include "services/chat/storage/pg_conversation_repository.h"
 #include "services/chat/storage/pg_message_repository.h"
 #include "services/chat/storage/pg_room_repository.h"
 
@@ -61,6 +62,9 @@ int main(int argc, char** argv) {
   std::vector<pg::PreparedStatement> statements = chat::PgRoomRepository::Statements();
   for (auto& statement : chat::PgMessageRepository::Statements()) statements.push_back(statement);
   for (auto& statement : chat::PgContactRepository::Statements()) statements.push_back(statement);
+  for (auto& statement : chat::PgConversationRepository::Statements()) {
+    statements.push_back(statement);
+  }
   service::ServiceRuntime runtime({.name = "chat-svc",
                                    .default_grpc_listen = "127.0.0.1:50052",
                                    .default_admin_listen = "127.0.0.1:9102",
@@ -131,12 +135,19 @@ int main(int argc, char** argv) {
       {.max_batch = settings.send_batch_max, .max_waiting = settings.send_queue_max});
   chat::ChatService chat_service(settings.policy, rooms, sends, contacts, users, events, uuids,
                                  clock);
-  chat::ChatGrpcService grpc_service(chat_service, runtime.authenticator(),
+  chat::PgConversationRepository conversations(runtime.pool());
+  chat::DeliveryMarkers delivered(conversations, events, uuids, clock);
+  chat::ConversationService conversation_service(rooms, sends, contacts, conversations, delivered,
+                                                 events, uuids, clock);
+  chat::ChatGrpcService grpc_service(chat_service, conversation_service, runtime.authenticator(),
                                      settings.internal_callers);
   runtime.server().AddService(&grpc_service);
   events.Start();
   AnnounceRecentHeads(messages, events, clock);
+  // Delivered markers are written at most once per member, room and second (DeliveryMarkers).
+  auto flusher = std::make_unique<chat::DeliveryFlusher>(delivered, absl::Seconds(1));
   int exit_code = runtime.Serve();
+  flusher.reset();  // The last markers are written, and their events queued, before the drain.
   events.Stop(kEventDrainGrace);
   return exit_code;
 }

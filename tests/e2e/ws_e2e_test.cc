@@ -255,6 +255,86 @@ TEST_F(WsE2eTest, EditDeleteAndMarkReadReachSubscribers) {
   EXPECT_EQ((*refused)["data"]["code"], "permission_denied") << *refused;
 }
 
+TEST_F(WsE2eTest, RepliesReactionsMentionsAndReceiptsAreLive) {
+  ApiUser alice = SignUpUser(port(), "ws_conv_a");
+  ApiUser bob = SignUpUser(port(), "ws_conv_b");
+  ApiUser carol = SignUpUser(port(), "ws_conv_c");
+  std::string room = SharedRoom(alice, {&bob});
+  auto alice_ws = Open(alice, {room});
+  auto bob_ws = Open(bob, {room});
+  ASSERT_TRUE(alice_ws && bob_ws);
+
+  // A mention of a member (not of carol, who is none; not of an address).
+  json question = SendMessageAs(
+      port(), alice, room,
+      absl::StrCat("@", bob.username, " zephyrs? ", carol.email, " @", carol.username));
+  EXPECT_EQ(question["mentions"], json::array({bob.id})) << question;
+  EXPECT_EQ(ExpectEvent(*bob_ws, "receive_message")["mentions"], json::array({bob.id}));
+  EXPECT_EQ(ExpectEvent(*alice_ws, "receive_message")["id"], question["id"]);  // Her own.
+  ApiReply rooms = CallApi(port(), "GET", "/v1/rooms", bob);
+  ASSERT_EQ(rooms.status, 200) << rooms.raw.body;
+  EXPECT_EQ(rooms.body["rooms"][0]["unread_mentions"], 1) << rooms.body;
+
+  // A reply over the WebSocket takes the next seq and reaches the room like any message.
+  json reply = Ack(*bob_ws, "send_message",
+                   {{"room_id", room}, {"content", "yes"}, {"reply_to", question["id"]}}, "re1");
+  EXPECT_EQ(reply["reply_to"], question["id"]) << reply;
+  EXPECT_EQ(reply["seq"], 2);
+  EXPECT_EQ(ExpectEvent(*alice_ws, "receive_message")["reply_to"], question["id"]);
+  std::string message_path =
+      absl::StrCat("/v1/rooms/", room, "/messages/", question["id"].get<std::string>());
+  ApiReply replies = CallApi(port(), "GET", message_path + "/replies", alice);
+  ASSERT_EQ(replies.status, 200) << replies.raw.body;
+  EXPECT_EQ(replies.body["messages"].size(), 1u);
+  EXPECT_EQ(replies.body["next_after"], nullptr);
+
+  // Reactions: idempotent, counted with `me`, live both ways; a bad emoji is 400 naming it.
+  std::string thumbs = message_path + "/reactions/%F0%9F%91%8D";
+  EXPECT_EQ(CallApi(port(), "PUT", thumbs, bob).status, 204);
+  EXPECT_EQ(CallApi(port(), "PUT", thumbs, bob).status, 204);
+  json added = ExpectEvent(*alice_ws, "reaction_added");
+  EXPECT_EQ(added, json({{"room_id", room},
+                         {"message_id", question["id"]},
+                         {"emoji", "👍"},
+                         {"user_id", bob.id}}));
+  ApiReply page = CallApi(port(), "GET", absl::StrCat("/v1/rooms/", room, "/messages"), bob);
+  ASSERT_EQ(page.status, 200);
+  EXPECT_EQ(page.body["messages"][1]["reactions"],
+            json::array({{{"emoji", "👍"}, {"count", 1}, {"me", true}}}));
+  EXPECT_EQ(page.body["messages"][1]["reply_count"], 1);
+  ApiReply bad = CallApi(port(), "PUT", message_path + "/reactions/a%20b", bob);
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_EQ(bad.body["error"]["details"][0]["field"], "emoji") << bad.raw.body;
+  EXPECT_EQ(CallApi(port(), "PUT", thumbs, carol).status, 403);
+  EXPECT_EQ(CallApi(port(), "DELETE", thumbs, bob).status, 204);
+  EXPECT_EQ(ExpectEvent(*alice_ws, "reaction_removed")["user_id"], bob.id);
+
+  // Delivery receipts: coalesced, then live; read never passes delivered.
+  json delivered = Ack(*alice_ws, "mark_delivered", {{"room_id", room}, {"seq", 2}}, "dl1");
+  EXPECT_EQ(delivered["seq"], 2);
+  EXPECT_EQ(ExpectEvent(*bob_ws, "delivery_receipt"),
+            json({{"room_id", room}, {"user_id", alice.id}, {"seq", 2}}));
+  ApiReply receipts = CallApi(port(), "GET", absl::StrCat("/v1/rooms/", room, "/receipts"), bob);
+  ASSERT_EQ(receipts.status, 200) << receipts.raw.body;
+  for (const json& member : receipts.body["members"]) {
+    EXPECT_LE(member["read_seq"].get<int64_t>(), member["delivered_seq"].get<int64_t>());
+  }
+  EXPECT_EQ(CallApi(port(), "GET", absl::StrCat("/v1/rooms/", room, "/receipts"), carol).status,
+            403);
+
+  // Search: a member finds it by prefix with a marked, escaped snippet; carol finds nothing.
+  ApiReply found = CallApi(port(), "GET", "/v1/search/messages?q=zeph", bob);
+  ASSERT_EQ(found.status, 200) << found.raw.body;
+  ASSERT_EQ(found.body["results"].size(), 1u) << found.body;
+  EXPECT_TRUE(absl::StrContains(found.body["results"][0]["snippet"].get<std::string>(),
+                                "<mark>zephyrs</mark>"))
+      << found.body;
+  EXPECT_EQ(CallApi(port(), "GET", "/v1/search/messages?q=zeph", carol).body["results"],
+            json::array());
+  EXPECT_EQ(CallApi(port(), "GET", "/v1/search/messages?q=%26%7C!()%3A*%22", bob).status, 200);
+  EXPECT_EQ(CallApi(port(), "GET", "/v1/search/messages?q=", bob).status, 400);
+}
+
 TEST_F(WsE2eTest, TypingIsRelayedToOthersWithRoomIdAndNeverPersisted) {
   ApiUser alice = SignUpUser(port(), "ws_typing_a");
   ApiUser bob = SignUpUser(port(), "ws_typing_b");

@@ -20,9 +20,11 @@ grpc::Status Respond(const grpc::ServerContext& context, F&& body) {
 
 }  // namespace
 
-ChatGrpcService::ChatGrpcService(ChatService& chat, const authn::Authenticator& authenticator,
+ChatGrpcService::ChatGrpcService(ChatService& chat, ConversationService& conversations,
+                                 const authn::Authenticator& authenticator,
                                  const InternalCallers& callers)
     : chat_(chat),
+      conversations_(conversations),
       authenticator_(authenticator),
       gateways_(callers.gateways.begin(), callers.gateways.end()),
       block_readers_(callers.block_readers.begin(), callers.block_readers.end()) {}
@@ -60,6 +62,7 @@ grpc::Status ChatGrpcService::ListRooms(grpc::ServerContext* context, const v1::
   return Respond(*context, [&]() -> absl::Status {
     CHATTER_ASSIGN_OR_RETURN(std::string caller, UserCaller(*context));
     CHATTER_ASSIGN_OR_RETURN(std::vector<RoomSummary> rooms, chat_.ListRooms(caller));
+    CHATTER_RETURN_IF_ERROR(conversations_.AttachReactions(caller, rooms));
     for (const RoomSummary& summary : rooms) ToProto(summary, response->add_rooms());
     return absl::OkStatus();
   });
@@ -156,8 +159,13 @@ grpc::Status ChatGrpcService::SendMessage(grpc::ServerContext* context,
                              ? std::optional<std::string>(request->client_msg_id())
                              : std::nullopt,
         .attachments = FromProto(request->attachments())};
+    if (request->has_reply_to()) input.reply_to = request->reply_to();
     CHATTER_ASSIGN_OR_RETURN(StoredMessage stored,
                              chat_.SendMessage(caller, request->room_id(), input));
+    // A repeated client_msg_id answers the first message, which may have reactions by now.
+    if (!stored.created) {
+      CHATTER_RETURN_IF_ERROR(conversations_.AttachReactions(caller, stored.message));
+    }
     ToProto(stored.message, response->mutable_message());
     response->set_created(stored.created);
     return absl::OkStatus();
@@ -177,6 +185,7 @@ grpc::Status ChatGrpcService::ListMessages(grpc::ServerContext* context,
     if (request->has_after()) after = request->after();
     CHATTER_ASSIGN_OR_RETURN(MessagePage page,
                              chat_.ListMessages(caller, request->room_id(), limit, before, after));
+    CHATTER_RETURN_IF_ERROR(conversations_.AttachReactions(caller, page.messages));
     for (const Message& message : page.messages) ToProto(message, response->add_messages());
     if (page.next_before) response->set_next_before(*page.next_before);
     if (page.next_after) response->set_next_after(*page.next_after);
@@ -192,6 +201,7 @@ grpc::Status ChatGrpcService::EditMessage(grpc::ServerContext* context,
     CHATTER_ASSIGN_OR_RETURN(
         Message message,
         chat_.EditMessage(caller, request->room_id(), request->message_id(), request->content()));
+    CHATTER_RETURN_IF_ERROR(conversations_.AttachReactions(caller, message));
     ToProto(message, response->mutable_message());
     return absl::OkStatus();
   });
@@ -217,6 +227,93 @@ grpc::Status ChatGrpcService::MarkRead(grpc::ServerContext* context,
     CHATTER_ASSIGN_OR_RETURN(int64_t read_seq,
                              chat_.MarkRead(caller, request->room_id(), request->seq()));
     response->set_read_seq(read_seq);
+    return absl::OkStatus();
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Replies, reactions, receipts, search
+
+grpc::Status ChatGrpcService::ListReplies(grpc::ServerContext* context,
+                                          const v1::ListRepliesRequest* request,
+                                          v1::ListRepliesResponse* response) {
+  return Respond(*context, [&]() -> absl::Status {
+    CHATTER_ASSIGN_OR_RETURN(std::string caller, UserCaller(*context));
+    std::optional<int> limit;
+    if (request->has_limit()) limit = request->limit();
+    std::optional<int64_t> after;
+    if (request->has_after()) after = request->after();
+    CHATTER_ASSIGN_OR_RETURN(ReplyPage page,
+                             conversations_.ListReplies(caller, request->room_id(),
+                                                        request->message_id(), limit, after));
+    for (const Message& message : page.messages) ToProto(message, response->add_messages());
+    if (page.next_after) response->set_next_after(*page.next_after);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status ChatGrpcService::AddReaction(grpc::ServerContext* context,
+                                          const v1::AddReactionRequest* request,
+                                          v1::AddReactionResponse*) {
+  return Respond(*context, [&]() -> absl::Status {
+    CHATTER_ASSIGN_OR_RETURN(std::string caller, UserCaller(*context));
+    return conversations_.AddReaction(caller, request->room_id(), request->message_id(),
+                                      request->emoji());
+  });
+}
+
+grpc::Status ChatGrpcService::RemoveReaction(grpc::ServerContext* context,
+                                             const v1::RemoveReactionRequest* request,
+                                             v1::RemoveReactionResponse*) {
+  return Respond(*context, [&]() -> absl::Status {
+    CHATTER_ASSIGN_OR_RETURN(std::string caller, UserCaller(*context));
+    return conversations_.RemoveReaction(caller, request->room_id(), request->message_id(),
+                                         request->emoji());
+  });
+}
+
+grpc::Status ChatGrpcService::MarkDelivered(grpc::ServerContext* context,
+                                            const v1::MarkDeliveredRequest* request,
+                                            v1::MarkDeliveredResponse*) {
+  return Respond(*context, [&]() -> absl::Status {
+    CHATTER_ASSIGN_OR_RETURN(std::string caller, UserCaller(*context));
+    return conversations_.MarkDelivered(caller, request->room_id(), request->seq());
+  });
+}
+
+grpc::Status ChatGrpcService::ListReceipts(grpc::ServerContext* context,
+                                           const v1::ListReceiptsRequest* request,
+                                           v1::ListReceiptsResponse* response) {
+  return Respond(*context, [&]() -> absl::Status {
+    CHATTER_ASSIGN_OR_RETURN(std::string caller, UserCaller(*context));
+    CHATTER_ASSIGN_OR_RETURN(std::vector<Receipt> receipts,
+                             conversations_.ListReceipts(caller, request->room_id()));
+    for (const Receipt& receipt : receipts) {
+      v1::MemberReceipt* out = response->add_members();
+      out->set_user_id(receipt.user_id);
+      out->set_delivered_seq(receipt.delivered_seq);
+      out->set_read_seq(receipt.read_seq);
+    }
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status ChatGrpcService::SearchMessages(grpc::ServerContext* context,
+                                             const v1::SearchMessagesRequest* request,
+                                             v1::SearchMessagesResponse* response) {
+  return Respond(*context, [&]() -> absl::Status {
+    CHATTER_ASSIGN_OR_RETURN(std::string caller, UserCaller(*context));
+    SearchInput input{.q = request->q()};
+    if (request->has_room_id()) input.room_id = request->room_id();
+    if (request->has_limit()) input.limit = request->limit();
+    if (request->has_before()) input.before = request->before();
+    CHATTER_ASSIGN_OR_RETURN(SearchPage page, conversations_.Search(caller, input));
+    for (const SearchResult& result : page.results) {
+      v1::SearchResult* out = response->add_results();
+      ToProto(result.message, out->mutable_message());
+      out->set_snippet(result.snippet_html);
+    }
+    if (page.next_before) response->set_next_before(*page.next_before);
     return absl::OkStatus();
   });
 }

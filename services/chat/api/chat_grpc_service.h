@@ -10,6 +10,7 @@
 #include "chatter/chat/v1/chat.grpc.pb.h"
 #include "libs/authn/authenticator.h"
 #include "services/chat/domain/chat_service.h"
+#include "services/chat/domain/conversation_service.h"
 
 namespace chatter::chat {
 
@@ -24,8 +25,8 @@ struct InternalCallers {
 
 class ChatGrpcService final : public v1::ChatService::Service {
  public:
-  ChatGrpcService(ChatService& chat, const authn::Authenticator& authenticator,
-                  const InternalCallers& callers = {});
+  ChatGrpcService(ChatService& chat, ConversationService& conversations,
+                  const authn::Authenticator& authenticator, const InternalCallers& callers = {});
 
   grpc::Status CreateRoom(grpc::ServerContext* context, const v1::CreateRoomRequest* request,
                           v1::CreateRoomResponse* response) override;
@@ -56,6 +57,20 @@ class ChatGrpcService final : public v1::ChatService::Service {
                              v1::DeleteMessageResponse* response) override;
   grpc::Status MarkRead(grpc::ServerContext* context, const v1::MarkReadRequest* request,
                         v1::MarkReadResponse* response) override;
+  grpc::Status ListReplies(grpc::ServerContext* context, const v1::ListRepliesRequest* request,
+                           v1::ListRepliesResponse* response) override;
+  grpc::Status AddReaction(grpc::ServerContext* context, const v1::AddReactionRequest* request,
+                           v1::AddReactionResponse* response) override;
+  grpc::Status RemoveReaction(grpc::ServerContext* context,
+                              const v1::RemoveReactionRequest* request,
+                              v1::RemoveReactionResponse* response) override;
+  grpc::Status MarkDelivered(grpc::ServerContext* context, const v1::MarkDeliveredRequest* request,
+                             v1::MarkDeliveredResponse* response) override;
+  grpc::Status ListReceipts(grpc::ServerContext* context, const v1::ListReceiptsRequest* request,
+                            v1::ListReceiptsResponse* response) override;
+  grpc::Status SearchMessages(grpc::ServerContext* context,
+                              const v1::SearchMessagesRequest* request,
+                              v1::SearchMessagesResponse* response) override;
   grpc::Status AddContact(grpc::ServerContext* context, const v1::AddContactRequest* request,
                           v1::AddContactResponse* response) override;
   grpc::Status ListContacts(grpc::ServerContext* context, const v1::ListContactsRequest* request,
@@ -85,6 +100,7 @@ class ChatGrpcService final : public v1::ChatService::Service {
                              absl::string_view action) const;
 
   ChatService& chat_;
+  ConversationService& conversations_;
   const authn::Authenticator& authenticator_;
   absl::flat_hash_set<std::string> gateways_;
   absl::flat_hash_set<std::string> block_readers_;

@@ -39,6 +39,16 @@ void ToProto(const Message& message, common::v1::Message* out) {
   SetTime(message.updated_at, out->mutable_updated_at());
   out->set_edited(message.edited);
   out->set_deleted(message.deleted);
+  if (message.deleted) return;  // A deleted message keeps no reply link, reactions or mentions.
+  if (!message.reply_to.empty()) out->set_reply_to(message.reply_to);
+  out->set_reply_count(message.reply_count);
+  for (const ReactionCount& reaction : message.reactions) {
+    common::v1::Reaction* item = out->add_reactions();
+    item->set_emoji(reaction.emoji);
+    item->set_count(reaction.count);
+    item->set_me(reaction.me);
+  }
+  for (const std::string& user_id : message.mentions) out->add_mentions(user_id);
 }
 
 void ToProto(const Room& room, v1::Room* out) {
@@ -56,6 +66,8 @@ void ToProto(const RoomSummary& summary, v1::Room* out) {
   ToProto(summary.room, out);
   int64_t unread = std::min<int64_t>(summary.unread_count, std::numeric_limits<int32_t>::max());
   out->set_unread_count(static_cast<int32_t>(unread));
+  out->set_unread_mentions(static_cast<int32_t>(
+      std::min<int64_t>(summary.unread_mentions, std::numeric_limits<int32_t>::max())));
   if (summary.last_message) ToProto(*summary.last_message, out->mutable_last_message());
 }
 

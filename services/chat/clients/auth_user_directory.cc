@@ -67,4 +67,21 @@ absl::StatusOr<UserProfile> AuthUserDirectory::FindByEmail(absl::string_view ema
   return UserProfile{response.user().id(), response.user().username()};
 }
 
+absl::StatusOr<absl::flat_hash_map<std::string, UserProfile>> AuthUserDirectory::FindByUsernames(
+    const std::vector<std::string>& usernames) {
+  absl::flat_hash_map<std::string, UserProfile> found;
+  for (const std::string& username : usernames) {
+    grpc::ClientContext context;
+    CHATTER_RETURN_IF_ERROR(Prepare(context));
+    auth::v1::LookupUserRequest request;
+    request.set_username(username);
+    auth::v1::LookupUserResponse response;
+    grpc::Status rpc = stub_->LookupUser(&context, request, &response);
+    if (rpc.error_code() == grpc::StatusCode::NOT_FOUND) continue;
+    if (!rpc.ok()) return FromAuthFailure(rpc, "LookupUser");
+    found[username] = UserProfile{response.user().id(), response.user().username()};
+  }
+  return found;
+}
+
 }  // namespace chatter::chat

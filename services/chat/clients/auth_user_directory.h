@@ -22,6 +22,9 @@ class AuthUserDirectory final : public UserDirectory {
   absl::StatusOr<absl::flat_hash_map<std::string, UserProfile>> FindByIds(
       const std::vector<std::string>& ids) override;
   absl::StatusOr<UserProfile> FindByEmail(absl::string_view email) override;
+  // One LookupUser per name (auth-svc has no batch lookup by name; callers ask for a few).
+  absl::StatusOr<absl::flat_hash_map<std::string, UserProfile>> FindByUsernames(
+      const std::vector<std::string>& usernames) override;
 
  private:
   // A context with the deadline and the service token.

@@ -57,4 +57,11 @@ void CachingUserDirectory::Forget(const std::string& user_id) {
   entries_.erase(user_id);
 }
 
+absl::StatusOr<absl::flat_hash_map<std::string, UserProfile>> CachingUserDirectory::FindByUsernames(
+    const std::vector<std::string>& usernames) {
+  CHATTER_ASSIGN_OR_RETURN(auto found, inner_.FindByUsernames(usernames));
+  for (const auto& [username, profile] : found) Remember(profile);
+  return found;
+}
+
 }  // namespace chatter::chat

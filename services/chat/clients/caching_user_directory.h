@@ -22,6 +22,10 @@ class CachingUserDirectory final : public UserDirectory {
   absl::StatusOr<absl::flat_hash_map<std::string, UserProfile>> FindByIds(
       const std::vector<std::string>& ids) override;
   absl::StatusOr<UserProfile> FindByEmail(absl::string_view email) override;
+  // Not cached by name (a deleted account's name is free again after a while); the profiles
+  // found are remembered by id.
+  absl::StatusOr<absl::flat_hash_map<std::string, UserProfile>> FindByUsernames(
+      const std::vector<std::string>& usernames) override;
 
   // Drops what is remembered of `user_id`, e.g. when the user's logins end (the account may
   // have been deleted), so the next lookup asks auth-svc again.

@@ -45,6 +45,24 @@ realtime::v1::RoomEvent ToProto(const RoomEvent& event) {
       receipt->set_seq(event.seq);
       break;
     }
+    case RoomEvent::Kind::kDeliveryReceipt: {
+      realtime::v1::ReadReceipt* receipt = out.mutable_delivery_receipt();
+      receipt->set_room_id(event.room_id);
+      receipt->set_user_id(event.user_id);
+      receipt->set_seq(event.seq);
+      break;
+    }
+    case RoomEvent::Kind::kReactionAdded:
+    case RoomEvent::Kind::kReactionRemoved: {
+      realtime::v1::Reaction* reaction = event.kind == RoomEvent::Kind::kReactionAdded
+                                             ? out.mutable_reaction_added()
+                                             : out.mutable_reaction_removed();
+      reaction->set_room_id(event.room_id);
+      reaction->set_message_id(event.message_id);
+      reaction->set_emoji(event.emoji);
+      reaction->set_user_id(event.user_id);
+      break;
+    }
     case RoomEvent::Kind::kMemberJoined:
       SetMemberChange(event, out.mutable_member_joined());
       break;

@@ -9,6 +9,7 @@
 #include "libs/log/log.h"
 #include "libs/status/error_details.h"
 #include "libs/status/status_macros.h"
+#include "services/chat/domain/mentions.h"
 #include "services/chat/domain/permissions.h"
 
 namespace chatter::chat {
@@ -20,19 +21,10 @@ constexpr int kMaxAccessChecks = 100;
 constexpr absl::Duration kReportWindow = absl::Hours(24);
 constexpr int kReportRetryAfterSeconds = 3600;
 
-absl::Status NotAMember() { return absl::PermissionDeniedError("not a member of this room"); }
-
 std::string UsernameOf(const absl::flat_hash_map<std::string, UserProfile>& names,
                        const std::string& user_id) {
   auto it = names.find(user_id);
   return it == names.end() ? "" : it->second.username;
-}
-
-// The two user ids of a direct room, from its key.
-std::pair<std::string, std::string> DirectUsers(const Room& room) {
-  size_t colon = room.direct_key.find(':');
-  if (colon == std::string::npos) return {};
-  return {room.direct_key.substr(0, colon), room.direct_key.substr(colon + 1)};
 }
 
 }  // namespace
@@ -51,7 +43,8 @@ ChatService::ChatService(ChatPolicy policy, RoomRepository& rooms, MessageReposi
       users_(users),
       events_(events),
       uuids_(uuids),
-      clock_(clock) {}
+      clock_(clock),
+      access_(rooms, messages, contacts) {}
 
 absl::Time ChatService::Now() const { return absl::FromUnixMillis(clock_.UnixMillis()); }
 
@@ -74,51 +67,6 @@ void ChatService::PublishMembership(RoomEvent::Kind kind, const Room& room,
     event.revoked_user_ids.push_back(user_id);
   }
   events_.Publish(std::move(event));
-}
-
-absl::StatusOr<RoomForUser> ChatService::LoadRoom(const std::string& room_id,
-                                                  const std::string& user_id) {
-  absl::StatusOr<RoomForUser> view = rooms_.FindForUser(room_id, user_id);
-  if (view.status().code() == absl::StatusCode::kNotFound) {
-    return absl::NotFoundError(absl::StrCat("room ", room_id, " not found"));
-  }
-  return view;
-}
-
-absl::StatusOr<RoomForUser> ChatService::LoadReadable(const std::string& room_id,
-                                                      const std::string& user_id) {
-  CHATTER_ASSIGN_OR_RETURN(RoomForUser view, LoadRoom(room_id, user_id));
-  if (!MayRead(view)) return NotAMember();
-  return view;
-}
-
-absl::StatusOr<Membership> ChatService::LoadMembership(const std::string& room_id,
-                                                       const std::string& user_id, Room* room) {
-  CHATTER_ASSIGN_OR_RETURN(RoomForUser view, LoadRoom(room_id, user_id));
-  if (!view.membership) return NotAMember();
-  if (room != nullptr) *room = std::move(view.room);
-  return *std::move(view.membership);
-}
-
-absl::StatusOr<Message> ChatService::LoadMessage(const std::string& room_id,
-                                                 const std::string& message_id) {
-  absl::StatusOr<Message> message = messages_.FindById(message_id);
-  // A message addressed through another room does not exist there.
-  if (message.status().code() == absl::StatusCode::kNotFound ||
-      (message.ok() && message->room_id != room_id)) {
-    return absl::NotFoundError(absl::StrCat("message ", message_id, " not found in this room"));
-  }
-  return message;
-}
-
-absl::Status ChatService::CheckNotBlocked(const Room& room) {
-  if (room.kind != RoomKind::kDirect) return absl::OkStatus();
-  auto [user_a, user_b] = DirectUsers(room);
-  CHATTER_ASSIGN_OR_RETURN(bool blocked, contacts_.IsBlockedEitherWay(user_a, user_b));
-  if (blocked) {
-    return absl::PermissionDeniedError("one of the two users has blocked the other");
-  }
-  return absl::OkStatus();
 }
 
 absl::StatusOr<UserProfile> ChatService::RequireUser(absl::string_view field,
@@ -152,6 +100,36 @@ absl::flat_hash_map<std::string, UserProfile> ChatService::Usernames(
   return *std::move(found);
 }
 
+absl::Status ChatService::CheckReplyTarget(const std::string& caller, const std::string& room_id,
+                                           const std::string& reply_to) {
+  // Membership first: a non-member learns nothing about the room's messages.
+  CHATTER_RETURN_IF_ERROR(access_.LoadMembership(room_id, caller, nullptr).status());
+  absl::StatusOr<Message> target = access_.LoadMessage(room_id, reply_to);
+  if (target.status().code() == absl::StatusCode::kNotFound) {
+    return status::InvalidFieldError("reply_to", "must be a message of this room");
+  }
+  if (!target.ok()) return target.status();
+  if (target->deleted) return status::InvalidFieldError("reply_to", "the message is deleted");
+  return absl::OkStatus();
+}
+
+std::vector<std::string> ChatService::MentionCandidates(absl::string_view content) {
+  std::vector<std::string> usernames = MentionedUsernames(content, kMaxMentions);
+  if (usernames.empty()) return {};
+  absl::StatusOr<absl::flat_hash_map<std::string, UserProfile>> found =
+      users_.FindByUsernames(usernames);
+  if (!found.ok()) {
+    // The message matters more than its highlights: it goes out without mentions.
+    log::Warn("mentions unresolved", {{"error", std::string(found.status().message())}});
+    return {};
+  }
+  std::vector<std::string> ids;
+  for (const std::string& username : usernames) {
+    if (auto it = found->find(username); it != found->end()) ids.push_back(it->second.id);
+  }
+  return ids;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Rooms and membership
 
@@ -180,13 +158,13 @@ absl::StatusOr<std::vector<RoomSummary>> ChatService::ListRooms(const std::strin
 
 absl::StatusOr<Room> ChatService::GetRoom(const std::string& caller, absl::string_view room_id) {
   CHATTER_ASSIGN_OR_RETURN(std::string id, ParseId("room_id", room_id));
-  CHATTER_ASSIGN_OR_RETURN(RoomForUser view, LoadReadable(id, caller));
+  CHATTER_ASSIGN_OR_RETURN(RoomForUser view, access_.LoadReadable(id, caller));
   return view.room;
 }
 
 absl::StatusOr<Room> ChatService::JoinRoom(const std::string& caller, absl::string_view room_id) {
   CHATTER_ASSIGN_OR_RETURN(std::string id, ParseId("room_id", room_id));
-  CHATTER_ASSIGN_OR_RETURN(RoomForUser view, LoadRoom(id, caller));
+  CHATTER_ASSIGN_OR_RETURN(RoomForUser view, access_.LoadRoom(id, caller));
   if (view.membership) return view.room;  // Joining again changes nothing.
   if (view.room.kind == RoomKind::kDirect || view.room.visibility == Visibility::kPrivate) {
     return absl::PermissionDeniedError(
@@ -197,13 +175,13 @@ absl::StatusOr<Room> ChatService::JoinRoom(const std::string& caller, absl::stri
   CHATTER_ASSIGN_OR_RETURN(AddedMember added, rooms_.AddMember(membership));
   if (added.added) PublishMembership(RoomEvent::Kind::kMemberJoined, view.room, caller);
   // Read again: member_count includes the caller and any concurrent joiners.
-  CHATTER_ASSIGN_OR_RETURN(RoomForUser joined, LoadRoom(id, caller));
+  CHATTER_ASSIGN_OR_RETURN(RoomForUser joined, access_.LoadRoom(id, caller));
   return joined.room;
 }
 
 absl::Status ChatService::LeaveRoom(const std::string& caller, absl::string_view room_id) {
   CHATTER_ASSIGN_OR_RETURN(std::string id, ParseId("room_id", room_id));
-  CHATTER_ASSIGN_OR_RETURN(RoomForUser view, LoadRoom(id, caller));
+  CHATTER_ASSIGN_OR_RETURN(RoomForUser view, access_.LoadRoom(id, caller));
   if (view.room.kind == RoomKind::kDirect) {
     return absl::FailedPreconditionError("direct rooms cannot be left");
   }
@@ -215,7 +193,7 @@ absl::Status ChatService::LeaveRoom(const std::string& caller, absl::string_view
 absl::StatusOr<std::vector<MemberView>> ChatService::ListMembers(const std::string& caller,
                                                                  absl::string_view room_id) {
   CHATTER_ASSIGN_OR_RETURN(std::string id, ParseId("room_id", room_id));
-  CHATTER_RETURN_IF_ERROR(LoadReadable(id, caller).status());
+  CHATTER_RETURN_IF_ERROR(access_.LoadReadable(id, caller).status());
   CHATTER_ASSIGN_OR_RETURN(std::vector<Membership> members, rooms_.ListMembers(id));
   std::vector<std::string> user_ids;
   for (const Membership& member : members) user_ids.push_back(member.user_id);
@@ -234,7 +212,7 @@ absl::StatusOr<AddMemberResult> ChatService::AddMember(const std::string& caller
                                                        absl::string_view user_id) {
   CHATTER_ASSIGN_OR_RETURN(std::string id, ParseId("room_id", room_id));
   CHATTER_ASSIGN_OR_RETURN(std::string user, ParseId("user_id", user_id));
-  CHATTER_ASSIGN_OR_RETURN(RoomForUser view, LoadReadable(id, caller));
+  CHATTER_ASSIGN_OR_RETURN(RoomForUser view, access_.LoadReadable(id, caller));
   if (view.room.kind == RoomKind::kDirect) {
     return absl::FailedPreconditionError("direct rooms have exactly their two users");
   }
@@ -253,7 +231,7 @@ absl::Status ChatService::RemoveMember(const std::string& caller, absl::string_v
   CHATTER_ASSIGN_OR_RETURN(std::string id, ParseId("room_id", room_id));
   CHATTER_ASSIGN_OR_RETURN(std::string user, ParseId("user_id", user_id));
   if (user == caller) return LeaveRoom(caller, id);
-  CHATTER_ASSIGN_OR_RETURN(RoomForUser view, LoadReadable(id, caller));
+  CHATTER_ASSIGN_OR_RETURN(RoomForUser view, access_.LoadReadable(id, caller));
   if (view.room.kind == RoomKind::kDirect) {
     return absl::FailedPreconditionError("direct rooms have exactly their two users");
   }
@@ -316,20 +294,28 @@ absl::StatusOr<StoredMessage> ChatService::SendMessage(const std::string& caller
   CHATTER_ASSIGN_OR_RETURN(std::optional<std::string> client_msg_id,
                            NormalizeClientMsgId(input.client_msg_id));
   CHATTER_RETURN_IF_ERROR(ValidateAttachments(input.attachments));
+  std::optional<std::string> reply_to;
+  if (input.reply_to && !input.reply_to->empty()) {
+    CHATTER_ASSIGN_OR_RETURN(reply_to, ParseId("reply_to", *input.reply_to));
+    CHATTER_RETURN_IF_ERROR(CheckReplyTarget(caller, id, *reply_to));
+  }
+  std::vector<std::string> mentioned = MentionCandidates(content);
   NewMessage message{.id = uuids_.NewV7(),
                      .room_id = id,
                      .sender_id = caller,
                      .content = std::move(content),
                      .attachments = input.attachments,
                      .client_msg_id = std::move(client_msg_id),
-                     .created_at = Now()};
+                     .created_at = Now(),
+                     .reply_to = std::move(reply_to),
+                     .mention_candidates = std::move(mentioned)};
   // The common case is one statement: the insert checks membership and blocks itself.
   CHATTER_ASSIGN_OR_RETURN(std::optional<StoredMessage> inserted, messages_.Insert(message));
   if (!inserted) {
     // Refused: the full checks say why (no room, not a member, blocked).
     Room room;
-    CHATTER_RETURN_IF_ERROR(LoadMembership(id, caller, &room).status());
-    CHATTER_RETURN_IF_ERROR(CheckNotBlocked(room));
+    CHATTER_RETURN_IF_ERROR(access_.LoadMembership(id, caller, &room).status());
+    CHATTER_RETURN_IF_ERROR(access_.CheckNotBlocked(room));
     // Allowed by now (joined or unblocked meanwhile): once more.
     CHATTER_ASSIGN_OR_RETURN(inserted, messages_.Insert(message));
     if (!inserted) return absl::AbortedError("room access changed during the send; retry");
@@ -351,7 +337,7 @@ absl::StatusOr<MessagePage> ChatService::ListMessages(const std::string& caller,
                                                       std::optional<int64_t> after) {
   CHATTER_ASSIGN_OR_RETURN(std::string id, ParseId("room_id", room_id));
   CHATTER_ASSIGN_OR_RETURN(HistoryQuery query, ValidateHistoryQuery(limit, before, after));
-  CHATTER_ASSIGN_OR_RETURN(RoomForUser view, LoadReadable(id, caller));
+  CHATTER_ASSIGN_OR_RETURN(RoomForUser view, access_.LoadReadable(id, caller));
   MessagePage page;
   if (query.after) {
     CHATTER_ASSIGN_OR_RETURN(page.messages, messages_.ListAfter(id, *query.after, query.limit));
@@ -379,16 +365,17 @@ absl::StatusOr<Message> ChatService::EditMessage(const std::string& caller,
   CHATTER_ASSIGN_OR_RETURN(std::string message_key, ParseId("message_id", message_id));
   CHATTER_ASSIGN_OR_RETURN(std::string normalized, NormalizeContent(content));
   Room room;
-  CHATTER_RETURN_IF_ERROR(LoadMembership(id, caller, &room).status());
-  CHATTER_ASSIGN_OR_RETURN(Message message, LoadMessage(id, message_key));
+  CHATTER_RETURN_IF_ERROR(access_.LoadMembership(id, caller, &room).status());
+  CHATTER_ASSIGN_OR_RETURN(Message message, access_.LoadMessage(id, message_key));
   if (message.sender_id != caller) {
     return absl::PermissionDeniedError("only the sender may edit a message");
   }
   // An edit puts new words in front of the other user, like a send: a block in a direct room
   // stops both. Deleting is not stopped (see DeleteMessage).
-  CHATTER_RETURN_IF_ERROR(CheckNotBlocked(room));
+  CHATTER_RETURN_IF_ERROR(access_.CheckNotBlocked(room));
   if (message.deleted) return absl::FailedPreconditionError("the message is deleted");
-  CHATTER_ASSIGN_OR_RETURN(Message edited, messages_.UpdateContent(message_key, normalized, Now()));
+  CHATTER_ASSIGN_OR_RETURN(Message edited, messages_.UpdateContent(message_key, normalized, Now(),
+                                                                   MentionCandidates(normalized)));
   RoomEvent event = NewEvent(RoomEvent::Kind::kMessageUpdated, id);
   event.message = edited;
   events_.Publish(std::move(event));
@@ -402,8 +389,8 @@ absl::StatusOr<Message> ChatService::DeleteMessage(const std::string& caller,
   CHATTER_ASSIGN_OR_RETURN(std::string message_key, ParseId("message_id", message_id));
   // No block check: taking one's own words back harms nobody, and after a block either user may
   // want exactly that (services/chat/README.md, "Blocks").
-  CHATTER_ASSIGN_OR_RETURN(Membership membership, LoadMembership(id, caller, nullptr));
-  CHATTER_ASSIGN_OR_RETURN(Message message, LoadMessage(id, message_key));
+  CHATTER_ASSIGN_OR_RETURN(Membership membership, access_.LoadMembership(id, caller, nullptr));
+  CHATTER_ASSIGN_OR_RETURN(Message message, access_.LoadMessage(id, message_key));
   if (!MayDeleteMessage(membership, message)) {
     return absl::PermissionDeniedError("only the sender or the room's owner or admins may delete");
   }
@@ -422,7 +409,7 @@ absl::StatusOr<int64_t> ChatService::MarkRead(const std::string& caller, absl::s
   CHATTER_ASSIGN_OR_RETURN(std::string id, ParseId("room_id", room_id));
   if (seq < 0) return status::InvalidFieldError("seq", "must not be negative");
   Room room;
-  CHATTER_RETURN_IF_ERROR(LoadMembership(id, caller, &room).status());
+  CHATTER_RETURN_IF_ERROR(access_.LoadMembership(id, caller, &room).status());
   if (seq > room.last_seq) {
     return status::FieldError(
         absl::StatusCode::kOutOfRange, "seq", "is beyond the room's last_seq",
@@ -555,7 +542,7 @@ absl::StatusOr<ReplayPage> ChatService::ListMessagesSince(absl::string_view user
   if (limit < 1 || limit > kMaxReplayLimit) {
     return status::InvalidFieldError("limit", "must be 1-1000");
   }
-  CHATTER_ASSIGN_OR_RETURN(RoomForUser view, LoadReadable(id, user));
+  CHATTER_ASSIGN_OR_RETURN(RoomForUser view, access_.LoadReadable(id, user));
   // One more than asked tells whether more follow without counting.
   CHATTER_ASSIGN_OR_RETURN(std::vector<Message> messages,
                            messages_.ListAfter(id, since_seq, limit + 1));

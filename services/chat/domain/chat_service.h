@@ -19,10 +19,14 @@
 #include "libs/ids/uuid_generator.h"
 #include "services/chat/domain/event_publisher.h"
 #include "services/chat/domain/repositories.h"
+#include "services/chat/domain/room_access.h"
 #include "services/chat/domain/user_directory.h"
 #include "services/chat/domain/validation.h"
 
 namespace chatter::chat {
+
+// At most this many distinct @usernames of one message are looked up and kept as mentions.
+inline constexpr size_t kMaxMentions = 20;
 
 struct ChatPolicy {
   // Reports one user may file per rolling 24 hours (RESOURCE_EXHAUSTED beyond).
@@ -60,6 +64,7 @@ struct ContactTarget {
 
 struct SendMessageInput {
   std::string content = {};
+  std::optional<std::string> reply_to = {};  // Unset or "": not a reply.
   std::optional<std::string> client_msg_id = {};
   std::vector<Attachment> attachments = {};
 };
@@ -139,17 +144,6 @@ class ChatService {
  private:
   absl::Time Now() const;
   RoomEvent NewEvent(RoomEvent::Kind kind, const std::string& room_id);
-  // The room and the user's membership; NOT_FOUND when the room does not exist.
-  absl::StatusOr<RoomForUser> LoadRoom(const std::string& room_id, const std::string& user_id);
-  // LoadRoom, then PERMISSION_DENIED unless the user may read the room.
-  absl::StatusOr<RoomForUser> LoadReadable(const std::string& room_id, const std::string& user_id);
-  // LoadRoom, then PERMISSION_DENIED unless the user is a member.
-  absl::StatusOr<Membership> LoadMembership(const std::string& room_id, const std::string& user_id,
-                                            Room* room);
-  // The message, NOT_FOUND when absent or in another room.
-  absl::StatusOr<Message> LoadMessage(const std::string& room_id, const std::string& message_id);
-  // PERMISSION_DENIED when `room` is direct and either of its users blocks the other.
-  absl::Status CheckNotBlocked(const Room& room);
   // The user's profile; NOT_FOUND naming `field` when there is no such user.
   absl::StatusOr<UserProfile> RequireUser(absl::string_view field, const std::string& user_id);
   // An id of another user than the caller (INVALID_ARGUMENT naming `field` otherwise).
@@ -158,6 +152,12 @@ class ChatService {
   // Usernames by id; empty when the directory cannot answer (lists still render).
   absl::flat_hash_map<std::string, UserProfile> Usernames(const std::vector<std::string>& ids);
   void PublishMembership(RoomEvent::Kind kind, const Room& room, const std::string& user_id);
+  // OK when the caller is a member and `reply_to` a message of the room that is not deleted;
+  // INVALID_ARGUMENT naming "reply_to" for a bad target.
+  absl::Status CheckReplyTarget(const std::string& caller, const std::string& room_id,
+                                const std::string& reply_to);
+  // Ids of the users @mentioned in `content` (storage keeps the room's members among them).
+  std::vector<std::string> MentionCandidates(absl::string_view content);
 
   ChatPolicy policy_;
   RoomRepository& rooms_;
@@ -167,6 +167,7 @@ class ChatService {
   EventPublisher& events_;
   ids::UuidGenerator& uuids_;
   ids::Clock& clock_;
+  RoomAccess access_;
 };
 
 // "<smaller id>:<larger id>": one key per pair of users, whoever opens the room.

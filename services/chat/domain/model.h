@@ -59,6 +59,13 @@ struct Attachment {
   std::string name = {};
 };
 
+// One emoji's reactions to a message, as one reader sees them.
+struct ReactionCount {
+  std::string emoji = {};
+  int count = 0;
+  bool me = false;  // The reader is among them.
+};
+
 struct Message {
   std::string id = {};
   std::string room_id = {};
@@ -71,6 +78,11 @@ struct Message {
   absl::Time updated_at = {};
   bool edited = false;
   bool deleted = false;
+  // Replies, mentions and reactions; a deleted message keeps none of them.
+  std::string reply_to = {};                  // "" unless a reply.
+  int reply_count = 0;                        // Replies that are not deleted.
+  std::vector<std::string> mentions = {};     // Mentioned members' ids, in order of appearance.
+  std::vector<ReactionCount> reactions = {};  // Filled per reader; first reacted first.
 };
 
 // What SendMessage hands to storage; storage assigns seq.
@@ -82,6 +94,9 @@ struct NewMessage {
   std::vector<Attachment> attachments = {};
   std::optional<std::string> client_msg_id = {};
   absl::Time created_at = {};
+  std::optional<std::string> reply_to = {};  // A message of the same room, checked by the caller.
+  // Users named by @username; storage keeps those who are members of the room at that moment.
+  std::vector<std::string> mention_candidates = {};
 };
 
 // A message stored now (created) or found by its client_msg_id (not created).
@@ -96,7 +111,21 @@ struct RoomSummary {
   Room room = {};
   int64_t last_read_seq = 0;
   int64_t unread_count = 0;
+  int64_t unread_mentions = 0;  // Mentions of the user above their read marker.
   std::optional<Message> last_message = {};
+};
+
+// A member's delivery and read markers (delivered_seq >= read_seq always).
+struct Receipt {
+  std::string user_id = {};
+  int64_t delivered_seq = 0;
+  int64_t read_seq = 0;
+};
+
+// One search result: the message and an excerpt with matches between kMarkStart and kMarkStop.
+struct SearchHit {
+  Message message = {};
+  std::string headline = {};
 };
 
 struct Contact {
@@ -131,14 +160,19 @@ struct RoomEvent {
     // Not a change: the room's newest seq (in `seq`), sent after message events may have been
     // lost so that gateways fill the gap from history.
     kRoomHead,
+    kReactionAdded,
+    kReactionRemoved,
+    kDeliveryReceipt,
   };
   Kind kind = Kind::kMessageCreated;
   std::string event_id = {};
   std::string room_id = {};
   absl::Time occurred_at = {};
   Message message = {};      // Message kinds.
-  std::string user_id = {};  // Read receipts and membership changes.
-  int64_t seq = 0;           // Read receipts: the new marker. Room heads: the newest seq.
+  std::string user_id = {};  // Receipts, reactions and membership changes.
+  int64_t seq = 0;  // Read and delivery receipts: the new marker. Room heads: the newest seq.
+  std::string message_id = {};                     // Reactions.
+  std::string emoji = {};                          // Reactions.
   std::vector<std::string> revoked_user_ids = {};  // Users who lost read access with this event.
   std::string request_id = {};  // The request that caused it, for logs (set when published).
 };

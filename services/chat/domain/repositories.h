@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -99,8 +100,9 @@ class MessageRepository {
                                                          int64_t after_seq, int limit) = 0;
   // Replaces the content and sets edited/updated_at. NOT_FOUND when absent; FAILED_PRECONDITION
   // when the message is deleted (also when a delete won a race with this edit).
-  virtual absl::StatusOr<Message> UpdateContent(absl::string_view message_id,
-                                                absl::string_view content, absl::Time now) = 0;
+  virtual absl::StatusOr<Message> UpdateContent(
+      absl::string_view message_id, absl::string_view content, absl::Time now,
+      const std::vector<std::string>& mention_candidates) = 0;
   // Erases content and attachments and sets deleted/updated_at; the slot stays. NOT_FOUND when
   // absent.
   virtual absl::StatusOr<DeletedMessage> MarkDeleted(absl::string_view message_id,
@@ -115,6 +117,62 @@ class MessageBatchWriter {
   virtual ~MessageBatchWriter() = default;
   virtual absl::StatusOr<std::vector<std::optional<StoredMessage>>> InsertBatch(
       const std::vector<NewMessage>& messages) = 0;
+};
+
+// A delivered marker to move: `user_id`'s in `room_id`, up to `seq`.
+struct DeliveredMarker {
+  std::string room_id = {};
+  std::string user_id = {};
+  int64_t seq = 0;
+};
+
+enum class ReactionChange {
+  kChanged,      // Added or removed now.
+  kUnchanged,    // Already there (add) or not there (remove).
+  kTooMany,      // The message has the most distinct emoji allowed, and this one is new.
+  kMessageGone,  // The message is deleted (or absent).
+};
+
+// What a full-text search asks: `user_id`'s rooms (or just `room_id`, if a member), messages
+// matching `tsquery` (to_tsquery('english') syntax, built by SearchQueryText) with an id below
+// `before_id`, newest first.
+struct SearchQuery {
+  std::string user_id = {};
+  std::string tsquery = {};
+  std::optional<std::string> room_id = {};
+  std::optional<std::string> before_id = {};
+  int limit = 20;
+};
+
+// Replies, reactions, delivery receipts and search: what a conversation holds around messages.
+class ConversationRepository {
+ public:
+  virtual ~ConversationRepository() = default;
+  // Replies to `message_id` in `room_id` with seq > after_seq, oldest first, at most `limit`.
+  virtual absl::StatusOr<std::vector<Message>> ListReplies(absl::string_view room_id,
+                                                           absl::string_view message_id,
+                                                           int64_t after_seq, int limit) = 0;
+  // Adds `user_id`'s `emoji` to a message unless there. Serialised per message, so the limit of
+  // `max_distinct` emoji holds under concurrent reactors.
+  virtual absl::StatusOr<ReactionChange> AddReaction(absl::string_view message_id,
+                                                     absl::string_view emoji,
+                                                     absl::string_view user_id, absl::Time now,
+                                                     int max_distinct) = 0;
+  virtual absl::StatusOr<ReactionChange> RemoveReaction(absl::string_view message_id,
+                                                        absl::string_view emoji,
+                                                        absl::string_view user_id) = 0;
+  // Reactions of each of `message_ids` (absent: none) as `reader` sees them, first reacted first.
+  virtual absl::StatusOr<absl::flat_hash_map<std::string, std::vector<ReactionCount>>> Reactions(
+      const std::vector<std::string>& message_ids, absl::string_view reader) = 0;
+  // Every member's markers, earliest joined first.
+  virtual absl::StatusOr<std::vector<Receipt>> ListReceipts(absl::string_view room_id) = 0;
+  // Moves each member's delivered marker up to its seq, never down and never past the room's
+  // last_seq, in one statement; answers the markers that moved, with their new seq. Markers of
+  // users who are not members (any more) are skipped.
+  virtual absl::StatusOr<std::vector<DeliveredMarker>> MarkDelivered(
+      const std::vector<DeliveredMarker>& markers) = 0;
+  // Up to query.limit hits, newest first.
+  virtual absl::StatusOr<std::vector<SearchHit>> Search(const SearchQuery& query) = 0;
 };
 
 // What one user records about another: contacts, blocks and reports.

@@ -26,6 +26,9 @@ class UserDirectory {
       const std::vector<std::string>& ids) = 0;
   // The user with this email (compared case-insensitively); NOT_FOUND when none.
   virtual absl::StatusOr<UserProfile> FindByEmail(absl::string_view email) = 0;
+  // The users among `usernames` (lower-case), by username; unknown names are absent.
+  virtual absl::StatusOr<absl::flat_hash_map<std::string, UserProfile>> FindByUsernames(
+      const std::vector<std::string>& usernames) = 0;
 };
 
 }  // namespace chatter::chat

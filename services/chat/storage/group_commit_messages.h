@@ -51,9 +51,10 @@ class GroupCommitMessages final : public MessageRepository {
                                                  int limit) override {
     return inner_.ListAfter(room_id, after_seq, limit);
   }
-  absl::StatusOr<Message> UpdateContent(absl::string_view message_id, absl::string_view content,
-                                        absl::Time now) override {
-    return inner_.UpdateContent(message_id, content, now);
+  absl::StatusOr<Message> UpdateContent(
+      absl::string_view message_id, absl::string_view content, absl::Time now,
+      const std::vector<std::string>& mention_candidates) override {
+    return inner_.UpdateContent(message_id, content, now, mention_candidates);
   }
   absl::StatusOr<DeletedMessage> MarkDeleted(absl::string_view message_id,
                                              absl::Time now) override {

@@ -26,6 +26,22 @@ std::string UuidV7Floor(absl::Time at) {
   return absl::StrCat(hex.substr(0, 8), "-", hex.substr(8, 4), "-7000-8000-000000000000");
 }
 
+// The members of `room` among `candidates` (a uuid[]), in the candidates' order.
+std::string MembersAmong(absl::string_view room, absl::string_view candidates) {
+  return absl::StrCat("ARRAY(SELECT c.id FROM unnest(", candidates,
+                      ") WITH ORDINALITY AS c(id, n) WHERE EXISTS (SELECT 1 FROM room_members cm"
+                      " WHERE cm.room_id = ",
+                      room, " AND cm.user_id = c.id) ORDER BY c.n)");
+}
+
+// A CTE body that indexes per user the mentions of the messages the CTE `source` returned.
+std::string InsertMentionsFrom(absl::string_view source) {
+  return absl::StrCat(
+      "INSERT INTO message_mentions (user_id, room_id, seq)"
+      "  SELECT DISTINCT u.user_id, x.room_id, x.seq FROM ",
+      source, " x, unnest(x.mentions) AS u(user_id)");
+}
+
 std::vector<Message> MessagesFrom(const pqxx::result& rows) {
   std::vector<Message> messages;
   messages.reserve(rows.size());
@@ -39,7 +55,8 @@ std::vector<pg::PreparedStatement> PgMessageRepository::Statements() {
   const std::string columns = MessageColumns("m");
   const std::string created_at = TimestampFromMillis("$7");
   return {
-      // $1 room, $2 id, $3 sender, $4 content, $5 attachments, $6 client_msg_id, $7 millis.
+      // $1 room, $2 id, $3 sender, $4 content, $5 attachments, $6 client_msg_id, $7 millis,
+      // $8 reply_to, $9 mention candidates (uuid[]; the room's members among them are kept).
       {"messages_insert",
        absl::StrCat(
            "WITH allowed AS ("
@@ -60,12 +77,15 @@ std::vector<pg::PreparedStatement> PgMessageRepository::Statements() {
            "    AND NOT EXISTS (SELECT 1 FROM existing) RETURNING last_seq"
            "), inserted AS ("
            "  INSERT INTO messages (room_id, seq, id, sender_id, content, attachments,"
-           "    client_msg_id, created_at, updated_at)"
+           "    client_msg_id, created_at, updated_at, reply_to, mentions)"
            "  SELECT $1::uuid, last_seq, $2::uuid, $3::uuid, $4::text, $5::jsonb, $6::text, ",
-           created_at, ", ", created_at,
+           created_at, ", ", created_at, ", $8::uuid, ", MembersAmong("$1::uuid", "$9::uuid[]"),
            "  FROM bumped RETURNING *"
+           "), mentioned AS (",
+           InsertMentionsFrom("inserted"),
            "), marked AS ("
-           "  UPDATE room_members SET last_read_seq = inserted.seq FROM inserted"
+           "  UPDATE room_members SET last_read_seq = inserted.seq,"
+           "    delivered_seq = greatest(room_members.delivered_seq, inserted.seq) FROM inserted"
            "  WHERE room_members.room_id = $1 AND room_members.user_id = $3"
            "    AND room_members.last_read_seq < inserted.seq"
            ") SELECT ",
@@ -74,7 +94,8 @@ std::vector<pg::PreparedStatement> PgMessageRepository::Statements() {
            "  SELECT *, true AS created FROM inserted"
            "  UNION ALL SELECT *, false AS created FROM existing) m")},
       // $1: a JSON array of {ord, room_id, id, sender_id, content, attachments, client_msg_id,
-      // created_ms}. The insert above, for many sends at once: rooms are locked in id order
+      // created_ms, reply_to, mentions}. The insert above, for many sends at once: rooms are locked
+      // in id order
       // (two replicas' batches cannot deadlock), each room's new messages take consecutive
       // seqs in `ord` order, and every answered row carries the `ord` it answers.
       {"messages_insert_batch",
@@ -82,7 +103,7 @@ std::vector<pg::PreparedStatement> PgMessageRepository::Statements() {
            "WITH input AS ("
            "  SELECT * FROM jsonb_to_recordset($1::jsonb) AS i(ord int, room_id uuid, id uuid,"
            "    sender_id uuid, content text, attachments jsonb, client_msg_id text,"
-           "    created_ms bigint)"
+           "    created_ms bigint, reply_to uuid, mentions uuid[])"
            "), allowed AS ("
            "  SELECT i.* FROM input i"
            "  JOIN rooms r ON r.id = i.room_id"
@@ -109,13 +130,17 @@ std::vector<pg::PreparedStatement> PgMessageRepository::Statements() {
            "  WHERE r.id = f.room_id RETURNING r.id, r.last_seq"
            "), inserted AS ("
            "  INSERT INTO messages (room_id, seq, id, sender_id, content, attachments,"
-           "    client_msg_id, created_at, updated_at)"
+           "    client_msg_id, created_at, updated_at, reply_to, mentions)"
            "  SELECT f.room_id, b.last_seq - f.c + f.n, f.id, f.sender_id, f.content,"
            "    f.attachments, f.client_msg_id, ",
            TimestampFromMillis("f.created_ms"), ", ", TimestampFromMillis("f.created_ms"),
+           ", f.reply_to, ", MembersAmong("f.room_id", "f.mentions"),
            "  FROM fresh f JOIN bumped b ON b.id = f.room_id RETURNING *"
+           "), mentioned AS (",
+           InsertMentionsFrom("inserted"),
            "), marked AS ("
-           "  UPDATE room_members rm SET last_read_seq = x.seq FROM ("
+           "  UPDATE room_members rm SET last_read_seq = x.seq,"
+           "    delivered_seq = greatest(rm.delivered_seq, x.seq) FROM ("
            "    SELECT room_id, sender_id, max(seq) AS seq FROM inserted GROUP BY 1, 2) x"
            "  WHERE rm.room_id = x.room_id AND rm.user_id = x.sender_id"
            "    AND rm.last_read_seq < x.seq"
@@ -138,15 +163,34 @@ std::vector<pg::PreparedStatement> PgMessageRepository::Statements() {
       {"messages_after", absl::StrCat("SELECT ", columns,
                                       " FROM messages m WHERE m.room_id = $1 AND m.seq > $2 "
                                       "ORDER BY m.seq ASC LIMIT $3")},
+      // $4: mention candidates of the new content; mentions follow the edit.
       {"messages_update_content",
-       absl::StrCat("UPDATE messages AS m SET content = $2, edited = true, updated_at = ",
-                    TimestampFromMillis("$3"), " WHERE m.id = $1 AND NOT m.deleted RETURNING ",
-                    columns)},
+       absl::StrCat("WITH updated AS ("
+                    "  UPDATE messages AS m SET content = $2, edited = true, updated_at = ",
+                    TimestampFromMillis("$3"),
+                    ", mentions = ", MembersAmong("m.room_id", "$4::uuid[]"),
+                    "  WHERE m.id = $1 AND NOT m.deleted RETURNING *"
+                    "), unmentioned AS ("
+                    "  DELETE FROM message_mentions mm USING updated u"
+                    "  WHERE mm.room_id = u.room_id AND mm.seq = u.seq"
+                    "    AND mm.user_id <> ALL (u.mentions)"
+                    "), mentioned AS (",
+                    InsertMentionsFrom("updated"), " ON CONFLICT DO NOTHING", ") SELECT ",
+                    MessageColumns("m"), " FROM updated m")},
+      // A deleted message keeps none of its reply link, mentions and reactions.
       {"messages_mark_deleted",
-       absl::StrCat("UPDATE messages AS m SET content = '', attachments = '[]'::jsonb, "
-                    "deleted = true, updated_at = ",
-                    TimestampFromMillis("$2"), " WHERE m.id = $1 AND NOT m.deleted RETURNING ",
-                    columns)},
+       absl::StrCat("WITH deleted AS ("
+                    "  UPDATE messages AS m SET content = '', attachments = '[]'::jsonb, "
+                    "    deleted = true, reply_to = NULL, mentions = '{}', updated_at = ",
+                    TimestampFromMillis("$2"),
+                    "  WHERE m.id = $1 AND NOT m.deleted RETURNING *"
+                    "), unmentioned AS ("
+                    "  DELETE FROM message_mentions mm USING deleted d"
+                    "  WHERE mm.room_id = d.room_id AND mm.seq = d.seq"
+                    "), unreacted AS ("
+                    "  DELETE FROM message_reactions mr USING deleted d WHERE mr.message_id = d.id"
+                    ") SELECT ",
+                    MessageColumns("m"), " FROM deleted m")},
   };
 }
 
@@ -157,7 +201,8 @@ absl::StatusOr<std::optional<StoredMessage>> PgMessageRepository::Insert(
     pqxx::result rows =
         txn.exec_prepared("messages_insert", message.room_id, message.id, message.sender_id,
                           message.content, AttachmentsToJson(message.attachments),
-                          message.client_msg_id, absl::ToUnixMillis(message.created_at));
+                          message.client_msg_id, absl::ToUnixMillis(message.created_at),
+                          message.reply_to, UuidArray(message.mention_candidates));
     if (rows.empty()) return std::nullopt;  // No room, or the sender may not send there.
     return StoredMessage{*MessageFromRow(rows[0], 0), rows[0][kMessageColumnCount].as<bool>()};
   });
@@ -185,7 +230,10 @@ absl::StatusOr<std::vector<std::optional<StoredMessage>>> PgMessageRepository::I
          {"attachments", AttachmentsJson(message.attachments)},
          {"client_msg_id",
           message.client_msg_id ? nlohmann::json(*message.client_msg_id) : nlohmann::json(nullptr)},
-         {"created_ms", absl::ToUnixMillis(message.created_at)}});
+         {"created_ms", absl::ToUnixMillis(message.created_at)},
+         {"reply_to",
+          message.reply_to ? nlohmann::json(*message.reply_to) : nlohmann::json(nullptr)},
+         {"mentions", message.mention_candidates}});
   }
   Result stored = RunAutocommit(pool_, "insert messages", [&](pqxx::nontransaction& txn) -> Result {
     pqxx::result rows = txn.exec_prepared("messages_insert_batch", input.dump());
@@ -254,13 +302,14 @@ absl::StatusOr<std::vector<Message>> PgMessageRepository::ListAfter(absl::string
   return ListPage("messages_after", room_id, after_seq, limit);
 }
 
-absl::StatusOr<Message> PgMessageRepository::UpdateContent(absl::string_view message_id,
-                                                           absl::string_view content,
-                                                           absl::Time now) {
+absl::StatusOr<Message> PgMessageRepository::UpdateContent(
+    absl::string_view message_id, absl::string_view content, absl::Time now,
+    const std::vector<std::string>& mention_candidates) {
   return RunAutocommit(
       pool_, "edit message", [&](pqxx::nontransaction& txn) -> absl::StatusOr<Message> {
         pqxx::result rows = txn.exec_prepared("messages_update_content", std::string(message_id),
-                                              std::string(content), absl::ToUnixMillis(now));
+                                              std::string(content), absl::ToUnixMillis(now),
+                                              UuidArray(mention_candidates));
         if (!rows.empty()) return *MessageFromRow(rows[0], 0);
         // Nothing updated: tell "absent" from "deleted" (a delete may have just won).
         pqxx::result existing = txn.exec_prepared("messages_by_id", std::string(message_id));

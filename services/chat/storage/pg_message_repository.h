@@ -28,8 +28,9 @@ class PgMessageRepository final : public MessageRepository, public MessageBatchW
                                                   int limit) override;
   absl::StatusOr<std::vector<Message>> ListAfter(absl::string_view room_id, int64_t after_seq,
                                                  int limit) override;
-  absl::StatusOr<Message> UpdateContent(absl::string_view message_id, absl::string_view content,
-                                        absl::Time now) override;
+  absl::StatusOr<Message> UpdateContent(
+      absl::string_view message_id, absl::string_view content, absl::Time now,
+      const std::vector<std::string>& mention_candidates) override;
   absl::StatusOr<DeletedMessage> MarkDeleted(absl::string_view message_id, absl::Time now) override;
 
   // Rooms with a message sent at or after `since`, with their newest seq. At start chat-svc

@@ -55,6 +55,8 @@ std::vector<pg::PreparedStatement> PgRoomRepository::Statements() {
       // The last message is one primary-key probe per room: (room_id, last_seq).
       {"rooms_list_for_user",
        absl::StrCat("SELECT ", room, ", m.last_read_seq, ", MessageColumns("lm"),
+                    ", (SELECT count(*) FROM message_mentions mm WHERE mm.user_id = $1"
+                    "   AND mm.room_id = r.id AND mm.seq > m.last_read_seq)"
                     " FROM room_members m JOIN rooms r ON r.id = m.room_id "
                     "LEFT JOIN messages lm ON lm.room_id = r.id AND lm.seq = r.last_seq "
                     "WHERE m.user_id = $1 "
@@ -77,7 +79,8 @@ std::vector<pg::PreparedStatement> PgRoomRepository::Statements() {
        "SELECT user_id FROM room_members WHERE room_id = $1 "
        "ORDER BY (role = 'admin') DESC, joined_at, user_id LIMIT 1) RETURNING user_id::text"},
       {"members_mark_read",
-       "UPDATE room_members SET last_read_seq = $3 "
+       // Reading implies delivery: the delivered marker comes along.
+       "UPDATE room_members SET last_read_seq = $3, delivered_seq = greatest(delivered_seq, $3) "
        "WHERE room_id = $1 AND user_id = $2 AND last_read_seq < $3 RETURNING last_read_seq"},
       {"members_read_seq",
        "SELECT last_read_seq FROM room_members WHERE room_id = $1 AND user_id = $2"},
@@ -152,6 +155,8 @@ absl::StatusOr<std::vector<RoomSummary>> PgRoomRepository::ListForUser(absl::str
                            summary.unread_count =
                                std::max<int64_t>(0, summary.room.last_seq - summary.last_read_seq);
                            summary.last_message = MessageFromRow(row, kRoomColumnCount + 1);
+                           summary.unread_mentions =
+                               row[kRoomColumnCount + 1 + kMessageColumnCount].as<int64_t>();
                            summaries.push_back(std::move(summary));
                          }
                          return summaries;

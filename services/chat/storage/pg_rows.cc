@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 
 namespace chatter::chat {
 namespace {
@@ -81,7 +82,11 @@ std::string MessageColumns(absl::string_view alias) {
   return absl::StrCat(a, "room_id::text, ", a, "seq, ", a, "id::text, ", a, "sender_id::text, ", a,
                       "content, ", a, "attachments::text, coalesce(", a, "client_msg_id, ''), ",
                       MillisOf(absl::StrCat(a, "created_at")), ", ",
-                      MillisOf(absl::StrCat(a, "updated_at")), ", ", a, "edited, ", a, "deleted");
+                      MillisOf(absl::StrCat(a, "updated_at")), ", ", a, "edited, ", a, "deleted, ",
+                      "coalesce(", a, "reply_to::text, ''), CASE WHEN ", a,
+                      "deleted THEN 0 ELSE (SELECT count(*) FROM messages reply WHERE "
+                      "reply.reply_to = ",
+                      a, "id) END, array_to_string(", a, "mentions, ',')");
 }
 
 std::optional<Message> MessageFromRow(const pqxx::row& row, int offset) {
@@ -97,7 +102,11 @@ std::optional<Message> MessageFromRow(const pqxx::row& row, int offset) {
                  .created_at = TimeAt(row, i + 7),
                  .updated_at = TimeAt(row, i + 8),
                  .edited = row[i + 9].as<bool>(),
-                 .deleted = row[i + 10].as<bool>()};
+                 .deleted = row[i + 10].as<bool>(),
+                 .reply_to = row[i + 11].as<std::string>(),
+                 .reply_count = row[i + 12].as<int>(),
+                 .mentions = absl::StrSplit(row[i + 13].as<std::string>(), ',', absl::SkipEmpty()),
+                 .reactions = {}};
 }
 
 nlohmann::json AttachmentsJson(const std::vector<Attachment>& attachments) {

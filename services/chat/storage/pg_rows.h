@@ -28,7 +28,8 @@ std::string MembershipColumns(absl::string_view alias);
 // nullopt when the columns are NULL (the LEFT JOIN found no membership).
 std::optional<Membership> MembershipFromRow(const pqxx::row& row, int offset);
 
-inline constexpr int kMessageColumnCount = 11;
+// Includes reply_count, counted through messages_reply_idx (0 for a deleted message).
+inline constexpr int kMessageColumnCount = 14;
 std::string MessageColumns(absl::string_view alias);
 // nullopt when the columns are NULL (the LEFT JOIN found no message).
 std::optional<Message> MessageFromRow(const pqxx::row& row, int offset);

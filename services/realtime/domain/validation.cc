@@ -35,6 +35,15 @@ std::string* PayloadRoomId(v1::RoomEvent& event, std::string& field) {
     case v1::RoomEvent::kHead:
       field = "event.head.room_id";
       return event.mutable_head()->mutable_room_id();
+    case v1::RoomEvent::kReactionAdded:
+      field = "event.reaction_added.room_id";
+      return event.mutable_reaction_added()->mutable_room_id();
+    case v1::RoomEvent::kReactionRemoved:
+      field = "event.reaction_removed.room_id";
+      return event.mutable_reaction_removed()->mutable_room_id();
+    case v1::RoomEvent::kDeliveryReceipt:
+      field = "event.delivery_receipt.room_id";
+      return event.mutable_delivery_receipt()->mutable_room_id();
     case v1::RoomEvent::PAYLOAD_NOT_SET:
       return nullptr;
   }

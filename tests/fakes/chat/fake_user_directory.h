@@ -44,6 +44,19 @@ class FakeUserDirectory final : public UserDirectory {
     if (it == emails_.end()) return absl::NotFoundError("no such user");
     return users_.at(it->second);
   }
+  absl::StatusOr<absl::flat_hash_map<std::string, UserProfile>> FindByUsernames(
+      const std::vector<std::string>& usernames) override {
+    std::lock_guard lock(mu_);
+    ++calls_;
+    if (!failure_.ok()) return failure_;
+    absl::flat_hash_map<std::string, UserProfile> found;
+    for (const auto& [id, profile] : users_) {
+      for (const std::string& username : usernames) {
+        if (profile.username == username) found[username] = profile;
+      }
+    }
+    return found;
+  }
 
  private:
   std::mutex mu_;

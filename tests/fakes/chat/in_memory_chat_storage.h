@@ -10,6 +10,7 @@
 #include <tuple>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "services/chat/domain/repositories.h"
 
@@ -17,7 +18,8 @@ namespace chatter::chat {
 
 class InMemoryChatStorage final : public RoomRepository,
                                   public MessageRepository,
-                                  public ContactRepository {
+                                  public ContactRepository,
+                                  public ConversationRepository {
  public:
   // --- RoomRepository
   absl::Status CreateGroup(const Room& room, const Membership& owner) override {
@@ -62,6 +64,13 @@ class InMemoryChatStorage final : public RoomRepository,
       summary.room = rooms_.at(member.room_id);
       summary.last_read_seq = member.last_read_seq;
       summary.unread_count = summary.room.last_seq - member.last_read_seq;
+      for (auto it = messages_.upper_bound({member.room_id, member.last_read_seq});
+           it != messages_.end() && it->second.room_id == member.room_id; ++it) {
+        const std::vector<std::string>& mentions = it->second.mentions;
+        if (std::find(mentions.begin(), mentions.end(), user_id) != mentions.end()) {
+          ++summary.unread_mentions;
+        }
+      }
       auto last = messages_.find({member.room_id, summary.room.last_seq});
       if (last != messages_.end()) summary.last_message = last->second;
       summaries.push_back(std::move(summary));
@@ -116,6 +125,8 @@ class InMemoryChatStorage final : public RoomRepository,
     auto it = members_.find({std::string(room_id), std::string(user_id)});
     if (it == members_.end()) return absl::NotFoundError("not a member");
     if (seq <= it->second.last_read_seq) return ReadMarker{it->second.last_read_seq, false};
+    delivered_[{std::string(room_id), std::string(user_id)}] =
+        std::max(delivered_[{std::string(room_id), std::string(user_id)}], seq);
     it->second.last_read_seq = seq;
     return ReadMarker{seq, true};
   }
@@ -150,10 +161,15 @@ class InMemoryChatStorage final : public RoomRepository,
                    .attachments = message.attachments,
                    .client_msg_id = message.client_msg_id.value_or(""),
                    .created_at = message.created_at,
-                   .updated_at = message.created_at};
+                   .updated_at = message.created_at,
+                   .reply_to = message.reply_to.value_or(""),
+                   .mentions = MembersAmongLocked(message.room_id, message.mention_candidates)};
     messages_[{stored.room_id, stored.seq}] = stored;
     auto sender = members_.find({message.room_id, message.sender_id});
-    if (sender != members_.end()) sender->second.last_read_seq = stored.seq;
+    if (sender != members_.end()) {
+      sender->second.last_read_seq = stored.seq;
+      delivered_[{message.room_id, message.sender_id}] = stored.seq;
+    }
     return StoredMessage{stored, true};
   }
   absl::StatusOr<Message> FindById(absl::string_view message_id) override {
@@ -186,13 +202,15 @@ class InMemoryChatStorage final : public RoomRepository,
     }
     return page;
   }
-  absl::StatusOr<Message> UpdateContent(absl::string_view message_id, absl::string_view content,
-                                        absl::Time now) override {
+  absl::StatusOr<Message> UpdateContent(
+      absl::string_view message_id, absl::string_view content, absl::Time now,
+      const std::vector<std::string>& mention_candidates) override {
     std::lock_guard lock(mu_);
     Message* message = FindLocked(message_id);
     if (message == nullptr) return absl::NotFoundError("message not found");
     if (message->deleted) return absl::FailedPreconditionError("the message is deleted");
     message->content = std::string(content);
+    message->mentions = MembersAmongLocked(message->room_id, mention_candidates);
     message->edited = true;
     message->updated_at = now;
     return *message;
@@ -205,6 +223,9 @@ class InMemoryChatStorage final : public RoomRepository,
     if (message->deleted) return DeletedMessage{*message, false};
     message->content.clear();
     message->attachments.clear();
+    message->reply_to.clear();
+    message->mentions.clear();
+    reactions_.erase(message->id);
     message->deleted = true;
     message->updated_at = now;
     return DeletedMessage{*message, true};
@@ -284,6 +305,119 @@ class InMemoryChatStorage final : public RoomRepository,
     return rooms_.size();
   }
 
+  // --- ConversationRepository (search: case-insensitive substring, the whole content marked)
+  absl::StatusOr<std::vector<Message>> ListReplies(absl::string_view room_id,
+                                                   absl::string_view message_id, int64_t after_seq,
+                                                   int limit) override {
+    std::lock_guard lock(mu_);
+    std::vector<Message> replies;
+    for (const auto& [key, message] : messages_) {
+      if (message.room_id == room_id && message.reply_to == message_id && message.seq > after_seq &&
+          static_cast<int>(replies.size()) < limit) {
+        replies.push_back(message);
+      }
+    }
+    return replies;
+  }
+  absl::StatusOr<ReactionChange> AddReaction(absl::string_view message_id, absl::string_view emoji,
+                                             absl::string_view user_id, absl::Time,
+                                             int max_distinct) override {
+    std::lock_guard lock(mu_);
+    Message* message = FindLocked(message_id);
+    if (message == nullptr || message->deleted) return ReactionChange::kMessageGone;
+    auto& reactions = reactions_[std::string(message_id)];
+    std::pair<std::string, std::string> key(emoji, user_id);
+    if (std::find(reactions.begin(), reactions.end(), key) != reactions.end()) {
+      return ReactionChange::kUnchanged;
+    }
+    std::vector<std::string> emoji_seen;
+    for (const auto& [seen, user] : reactions) {
+      if (std::find(emoji_seen.begin(), emoji_seen.end(), seen) == emoji_seen.end()) {
+        emoji_seen.push_back(seen);
+      }
+    }
+    bool known = std::find(emoji_seen.begin(), emoji_seen.end(), key.first) != emoji_seen.end();
+    if (!known && static_cast<int>(emoji_seen.size()) >= max_distinct) {
+      return ReactionChange::kTooMany;
+    }
+    reactions.push_back(std::move(key));
+    return ReactionChange::kChanged;
+  }
+  absl::StatusOr<ReactionChange> RemoveReaction(absl::string_view message_id,
+                                                absl::string_view emoji,
+                                                absl::string_view user_id) override {
+    std::lock_guard lock(mu_);
+    auto& reactions = reactions_[std::string(message_id)];
+    auto it = std::find(reactions.begin(), reactions.end(),
+                        std::pair<std::string, std::string>(emoji, user_id));
+    if (it == reactions.end()) return ReactionChange::kUnchanged;
+    reactions.erase(it);
+    return ReactionChange::kChanged;
+  }
+  absl::StatusOr<absl::flat_hash_map<std::string, std::vector<ReactionCount>>> Reactions(
+      const std::vector<std::string>& message_ids, absl::string_view reader) override {
+    std::lock_guard lock(mu_);
+    absl::flat_hash_map<std::string, std::vector<ReactionCount>> found;
+    for (const std::string& id : message_ids) {
+      auto reactions = reactions_.find(id);
+      if (reactions == reactions_.end()) continue;
+      for (const auto& [emoji, user] : reactions->second) {
+        std::vector<ReactionCount>& counts = found[id];
+        auto count = std::find_if(counts.begin(), counts.end(),
+                                  [&](const ReactionCount& c) { return c.emoji == emoji; });
+        if (count == counts.end()) count = counts.insert(counts.end(), ReactionCount{emoji});
+        ++count->count;
+        count->me = count->me || user == reader;
+      }
+    }
+    return found;
+  }
+  absl::StatusOr<std::vector<Receipt>> ListReceipts(absl::string_view room_id) override {
+    std::lock_guard lock(mu_);
+    std::vector<Receipt> receipts;
+    for (const Membership& member : MembersLocked(room_id)) {
+      receipts.push_back(Receipt{.user_id = member.user_id,
+                                 .delivered_seq = delivered_[{member.room_id, member.user_id}],
+                                 .read_seq = member.last_read_seq});
+    }
+    return receipts;
+  }
+  absl::StatusOr<std::vector<DeliveredMarker>> MarkDelivered(
+      const std::vector<DeliveredMarker>& markers) override {
+    std::lock_guard lock(mu_);
+    std::vector<DeliveredMarker> moved;
+    for (const DeliveredMarker& marker : markers) {
+      if (!members_.contains({marker.room_id, marker.user_id})) continue;
+      int64_t seq = std::min(marker.seq, rooms_.at(marker.room_id).last_seq);
+      int64_t& current = delivered_[{marker.room_id, marker.user_id}];
+      if (seq <= current) continue;
+      current = seq;
+      moved.push_back(DeliveredMarker{marker.room_id, marker.user_id, seq});
+    }
+    return moved;
+  }
+  absl::StatusOr<std::vector<SearchHit>> Search(const SearchQuery& query) override {
+    std::lock_guard lock(mu_);
+    // The fake matches the tsquery's first word ('word':* -> word) as a substring.
+    std::string word = query.tsquery.substr(1, query.tsquery.find('\'', 1) - 1);
+    std::vector<SearchHit> hits;
+    for (auto it = messages_.rbegin(); it != messages_.rend(); ++it) {
+      const Message& message = it->second;
+      if (!members_.contains({message.room_id, query.user_id}) || message.deleted) continue;
+      if (query.room_id && message.room_id != *query.room_id) continue;
+      if (query.before_id && message.id >= *query.before_id) continue;
+      if (absl::AsciiStrToLower(message.content).find(absl::AsciiStrToLower(word)) ==
+          std::string::npos) {
+        continue;
+      }
+      hits.push_back(SearchHit{message, absl::StrCat("\x01", message.content, "\x02")});
+    }
+    std::sort(hits.begin(), hits.end(),
+              [](const SearchHit& a, const SearchHit& b) { return a.message.id > b.message.id; });
+    if (hits.size() > static_cast<size_t>(query.limit)) hits.resize(query.limit);
+    return hits;
+  }
+
  private:
   using Key = std::pair<std::string, std::string>;
 
@@ -302,6 +436,15 @@ class InMemoryChatStorage final : public RoomRepository,
     });
     return members;
   }
+
+  std::vector<std::string> MembersAmongLocked(const std::string& room_id,
+                                              const std::vector<std::string>& candidates) {
+    std::vector<std::string> members;
+    for (const std::string& user_id : candidates) {
+      if (members_.contains({room_id, user_id})) members.push_back(user_id);
+    }
+    return members;
+  }
   Message* FindLocked(absl::string_view message_id) {
     for (auto& [key, message] : messages_) {
       if (message.id == message_id) return &message;
@@ -316,6 +459,9 @@ class InMemoryChatStorage final : public RoomRepository,
   std::map<Key, Contact> contacts_;
   std::map<Key, absl::Time> blocks_;
   std::vector<Report> reports_;
+  std::map<Key, int64_t> delivered_;
+  // Per message: (emoji, user) in the order reacted.
+  std::map<std::string, std::vector<std::pair<std::string, std::string>>> reactions_;
 };
 
 }  // namespace chatter::chat

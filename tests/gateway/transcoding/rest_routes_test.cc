@@ -467,7 +467,8 @@ TEST_F(RestRoutesTest, SendMessageIs201ThenTheRepeatIs200) {
             R"({"id":"m1","room_id":"r1","seq":9007199254740993,"sender_id":"u1","content":"hi",)"
             R"("attachments":[],"client_msg_id":"c1","status":"sent",)"
             R"("created_at":"2026-11-22T10:12:00.000Z","updated_at":"2026-11-22T10:12:00.000Z",)"
-            R"("edited":false,"deleted":false})");
+            R"("edited":false,"deleted":false,"reply_to":null,"reply_count":0,"reactions":[],)"
+            R"("mentions":[]})");
   HttpResponse repeat =
       PostJson("/v1/rooms/r1/messages", R"({"content":"hi","client_msg_id":"dup"})", kBearer);
   EXPECT_EQ(repeat.result_int(), 200);

@@ -92,6 +92,8 @@ class HeldChatBackend : public ChatBackend {
                      Done<chat::v1::DeleteMessageResponse>) override {}
   void MarkRead(const UserCallContext&, const chat::v1::MarkReadRequest&,
                 Done<chat::v1::MarkReadResponse>) override {}
+  void MarkDelivered(const UserCallContext&, const chat::v1::MarkDeliveredRequest&,
+                     Done<chat::v1::MarkDeliveredResponse>) override {}
 
   std::vector<Done<chat::v1::CheckRoomAccessResponse>> held;
 };

@@ -29,7 +29,8 @@ common::v1::Message SampleMessage() {
 const json kSampleMessageJson = json::parse(R"({
   "id":"m1","room_id":"r1","seq":7,"sender_id":"u1","content":"hello","attachments":[],
   "client_msg_id":"","status":"sent","created_at":"2026-11-22T10:12:00.123Z",
-  "updated_at":"2026-11-22T10:12:00.123Z","edited":false,"deleted":false})");
+  "updated_at":"2026-11-22T10:12:00.123Z","edited":false,"deleted":false,"reply_to":null,
+  "reply_count":0,"reactions":[],"mentions":[]})");
 
 TEST(EncodeRoomEvent, MessageCreatedIsReceiveMessageWithItsSeq) {
   RoomEvent event;
@@ -63,6 +64,30 @@ TEST(EncodeRoomEvent, EveryPayloadHasItsEventName) {
          e.mutable_read_receipt()->set_seq(5);
        },
        "read_receipt", json({{"room_id", "r1"}, {"user_id", "u2"}, {"seq", 5}})},
+      {[](RoomEvent& e) {
+         e.mutable_delivery_receipt()->set_room_id("r1");
+         e.mutable_delivery_receipt()->set_user_id("u2");
+         e.mutable_delivery_receipt()->set_seq(6);
+       },
+       "delivery_receipt", json({{"room_id", "r1"}, {"user_id", "u2"}, {"seq", 6}})},
+      {[](RoomEvent& e) {
+         realtime::v1::Reaction* reaction = e.mutable_reaction_added();
+         reaction->set_room_id("r1");
+         reaction->set_message_id("m1");
+         reaction->set_emoji("👍");
+         reaction->set_user_id("u2");
+       },
+       "reaction_added",
+       json({{"room_id", "r1"}, {"message_id", "m1"}, {"emoji", "👍"}, {"user_id", "u2"}})},
+      {[](RoomEvent& e) {
+         realtime::v1::Reaction* reaction = e.mutable_reaction_removed();
+         reaction->set_room_id("r1");
+         reaction->set_message_id("m1");
+         reaction->set_emoji("👍");
+         reaction->set_user_id("u2");
+       },
+       "reaction_removed",
+       json({{"room_id", "r1"}, {"message_id", "m1"}, {"emoji", "👍"}, {"user_id", "u2"}})},
       {[](RoomEvent& e) {
          e.mutable_member_joined()->set_room_id("r1");
          e.mutable_member_joined()->set_user_id("u3");

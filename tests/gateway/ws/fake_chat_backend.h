@@ -140,6 +140,11 @@ class FakeChatBackend final : public ChatBackend {
     response.set_read_seq(request.seq() + 1);
     Post([done, response] { done(response); });
   }
+  void MarkDelivered(const UserCallContext& user, const chat::v1::MarkDeliveredRequest&,
+                     Done<chat::v1::MarkDeliveredResponse> done) override {
+    Record(user);
+    Post([done] { done(chat::v1::MarkDeliveredResponse()); });
+  }
 
  private:
   void Record(const UserCallContext& user) {

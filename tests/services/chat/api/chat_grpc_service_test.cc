@@ -30,7 +30,9 @@ class ChatGrpcServiceTest : public ::testing::Test {
         authenticator_(verifier_),
         uuids_(clock_, random_),
         chat_({}, storage_, storage_, storage_, users_, events_, uuids_, clock_),
-        service_(chat_, authenticator_) {
+        delivered_(storage_, events_, uuids_, clock_),
+        conversations_(storage_, storage_, storage_, storage_, delivered_, events_, uuids_, clock_),
+        service_(chat_, conversations_, authenticator_) {
     keys_.Replace(signer_.PublicKeys());
     users_.AddUser(kAlice, "alice", "alice@example.com");
     users_.AddUser(kBob, "bob", "bob@example.com");
@@ -81,6 +83,8 @@ class ChatGrpcServiceTest : public ::testing::Test {
   FakeUserDirectory users_;
   RecordingEventPublisher events_;
   ChatService chat_;
+  DeliveryMarkers delivered_;
+  ConversationService conversations_;
   ChatGrpcService service_;
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<v1::ChatService::Stub> stub_;
@@ -161,7 +165,7 @@ TEST_F(ChatGrpcServiceTest, InternalRpcsAreForTheirOwnCallersOnly) {
             grpc::StatusCode::PERMISSION_DENIED);
 
   // The lists come from configuration.
-  ChatGrpcService configured(chat_, authenticator_,
+  ChatGrpcService configured(chat_, conversations_, authenticator_,
                              {.gateways = {"edge-a", "edge-b"}, .block_readers = {}});
   grpc::ServerBuilder builder;
   int port = 0;

@@ -23,112 +23,13 @@
 #include "tests/fakes/chat/fake_user_directory.h"
 #include "tests/fakes/chat/recording_event_publisher.h"
 #include "tests/libs/pg/test_database.h"
+#include "tests/services/chat/storage/chat_storage_fixture.h"
 
 namespace chatter::chat {
 namespace {
 
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
-
-constexpr char kAlice[] = "018f0000-0000-7000-8000-00000000000a";
-constexpr char kBob[] = "018f0000-0000-7000-8000-00000000000b";
-constexpr char kCarol[] = "018f0000-0000-7000-8000-00000000000c";
-constexpr char kNobody[] = "018f0000-0000-7000-8000-0000000000ff";
-
-// User ids for the concurrency tests: ...0001, ...0002, ...
-std::string UserId(int n) {
-  std::string suffix = std::to_string(n);
-  return "018f0000-0000-7000-8000-1" + std::string(11 - suffix.size(), '0') + suffix;
-}
-
-std::vector<int64_t> Seqs(const std::vector<Message>& messages) {
-  std::vector<int64_t> seqs;
-  for (const Message& message : messages) seqs.push_back(message.seq);
-  return seqs;
-}
-
-class ChatStorageIntegrationTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    absl::StatusOr<pg::TestDatabase> database = pg::TestDatabase::Create();
-    ASSERT_TRUE(database.ok()) << database.status();
-    database_.emplace(*std::move(database));
-    std::vector<pg::PreparedStatement> statements = PgRoomRepository::Statements();
-    for (auto& statement : PgMessageRepository::Statements()) statements.push_back(statement);
-    for (auto& statement : PgContactRepository::Statements()) statements.push_back(statement);
-    pool_ = std::make_unique<pg::Pool>(
-        pg::PoolOptions{.url = database_->url(), .size = 20, .prepared = statements});
-    absl::StatusOr<int> migrated = pg::Migrator(*pool_, "chat-svc").Apply(pg::EmbeddedMigrations());
-    ASSERT_TRUE(migrated.ok()) << migrated.status();
-    rooms_ = std::make_unique<PgRoomRepository>(*pool_);
-    messages_ = std::make_unique<PgMessageRepository>(*pool_);
-    // As in production: sends go through the group commit.
-    sends_ = std::make_unique<GroupCommitMessages>(*messages_, *messages_, registry_,
-                                                   GroupCommitMessages::Options{});
-    contacts_ = std::make_unique<PgContactRepository>(*pool_);
-    uuids_ = std::make_unique<ids::UuidGenerator>(clock_, random_);
-    service_ = std::make_unique<ChatService>(ChatPolicy{.max_reports_per_day = 2}, *rooms_, *sends_,
-                                             *contacts_, users_, events_, *uuids_, clock_);
-    users_.AddUser(kAlice, "alice", "alice@example.com");
-    users_.AddUser(kBob, "bob", "bob@example.com");
-    users_.AddUser(kCarol, "carol", "carol@example.com");
-    for (int i = 1; i <= 16; ++i) users_.AddUser(UserId(i), absl::StrCat("user", i), "");
-  }
-
-  // Runs `sql` and returns the first column of every row as text.
-  std::vector<std::string> Query(const std::string& sql) {
-    absl::StatusOr<std::vector<std::string>> values = pg::RunInTransaction(
-        *pool_, "query", [&](pqxx::work& txn) -> absl::StatusOr<std::vector<std::string>> {
-          std::vector<std::string> column;
-          for (const pqxx::row& row : txn.exec(sql)) column.push_back(row[0].c_str());
-          return column;
-        });
-    EXPECT_TRUE(values.ok()) << values.status();
-    return values.ok() ? *values : std::vector<std::string>{};
-  }
-
-  Room MakeRoom(const std::string& owner, const std::string& visibility = "public") {
-    absl::StatusOr<Room> room = service_->CreateRoom(owner, "room", visibility);
-    EXPECT_TRUE(room.ok()) << room.status();
-    return room.ok() ? *room : Room{};
-  }
-
-  Message Send(const std::string& sender, const std::string& room_id, const std::string& text,
-               std::optional<std::string> client_msg_id = std::nullopt) {
-    absl::StatusOr<StoredMessage> stored = service_->SendMessage(
-        sender, room_id, {.content = text, .client_msg_id = client_msg_id, .attachments = {}});
-    EXPECT_TRUE(stored.ok()) << stored.status();
-    return stored.ok() ? stored->message : Message{};
-  }
-
-  // `count` threads run `body(thread_index)` at once (released together).
-  static void RunConcurrently(int count, const std::function<void(int)>& body) {
-    std::atomic<bool> go{false};
-    std::vector<std::thread> threads;
-    for (int i = 0; i < count; ++i) {
-      threads.emplace_back([&, i] {
-        while (!go.load()) std::this_thread::yield();
-        body(i);
-      });
-    }
-    go.store(true);
-    for (std::thread& thread : threads) thread.join();
-  }
-
-  std::optional<pg::TestDatabase> database_;
-  std::unique_ptr<pg::Pool> pool_;
-  std::unique_ptr<PgRoomRepository> rooms_;
-  std::unique_ptr<PgMessageRepository> messages_;
-  metrics::Registry registry_;
-  std::unique_ptr<GroupCommitMessages> sends_;
-  std::unique_ptr<PgContactRepository> contacts_;
-  ids::SystemClock clock_;
-  ids::SodiumRandomSource random_;
-  std::unique_ptr<ids::UuidGenerator> uuids_;
-  FakeUserDirectory users_;
-  RecordingEventPublisher events_;
-  std::unique_ptr<ChatService> service_;
-};
 
 // ---------------------------------------------------------------------------------------------
 // Ordering and idempotency
@@ -597,7 +498,7 @@ TEST_F(ChatStorageIntegrationTest, EditsAndDeletesKeepTheSlot) {
   EXPECT_EQ(deleted->content, "");
   EXPECT_EQ(service_->EditMessage(kAlice, room.id, message.id, "again").status().code(),
             absl::StatusCode::kFailedPrecondition);
-  EXPECT_EQ(messages_->UpdateContent(message.id, "race", absl::Now()).status().code(),
+  EXPECT_EQ(messages_->UpdateContent(message.id, "race", absl::Now(), {}).status().code(),
             absl::StatusCode::kFailedPrecondition);
   absl::StatusOr<DeletedMessage> twice = messages_->MarkDeleted(message.id, absl::Now());
   ASSERT_TRUE(twice.ok());

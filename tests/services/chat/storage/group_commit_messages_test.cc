@@ -45,7 +45,8 @@ class FakeStore final : public MessageRepository, public MessageBatchWriter {
   absl::StatusOr<std::vector<Message>> ListAfter(absl::string_view, int64_t, int) override {
     return std::vector<Message>{};
   }
-  absl::StatusOr<Message> UpdateContent(absl::string_view, absl::string_view, absl::Time) override {
+  absl::StatusOr<Message> UpdateContent(absl::string_view, absl::string_view, absl::Time,
+                                        const std::vector<std::string>&) override {
     return absl::NotFoundError("");
   }
   absl::StatusOr<DeletedMessage> MarkDeleted(absl::string_view, absl::Time) override {
