@@ -19,6 +19,12 @@ void SetMemberChange(const RoomEvent& event, realtime::v1::MemberChange* out) {
   out->set_user_id(event.user_id);
 }
 
+void SetReceipt(const RoomEvent& event, realtime::v1::ReadReceipt* out) {
+  out->set_room_id(event.room_id);
+  out->set_user_id(event.user_id);
+  out->set_seq(event.seq);
+}
+
 }  // namespace
 
 realtime::v1::RoomEvent ToProto(const RoomEvent& event) {
@@ -38,20 +44,12 @@ realtime::v1::RoomEvent ToProto(const RoomEvent& event) {
     case RoomEvent::Kind::kMessageDeleted:
       ToProto(event.message, out.mutable_message_deleted());
       break;
-    case RoomEvent::Kind::kReadReceipt: {
-      realtime::v1::ReadReceipt* receipt = out.mutable_read_receipt();
-      receipt->set_room_id(event.room_id);
-      receipt->set_user_id(event.user_id);
-      receipt->set_seq(event.seq);
+    case RoomEvent::Kind::kReadReceipt:
+      SetReceipt(event, out.mutable_read_receipt());
       break;
-    }
-    case RoomEvent::Kind::kDeliveryReceipt: {
-      realtime::v1::ReadReceipt* receipt = out.mutable_delivery_receipt();
-      receipt->set_room_id(event.room_id);
-      receipt->set_user_id(event.user_id);
-      receipt->set_seq(event.seq);
+    case RoomEvent::Kind::kDeliveryReceipt:
+      SetReceipt(event, out.mutable_delivery_receipt());
       break;
-    }
     case RoomEvent::Kind::kReactionAdded:
     case RoomEvent::Kind::kReactionRemoved: {
       realtime::v1::Reaction* reaction = event.kind == RoomEvent::Kind::kReactionAdded

@@ -410,11 +410,7 @@ absl::StatusOr<int64_t> ChatService::MarkRead(const std::string& caller, absl::s
   if (seq < 0) return status::InvalidFieldError("seq", "must not be negative");
   Room room;
   CHATTER_RETURN_IF_ERROR(access_.LoadMembership(id, caller, &room).status());
-  if (seq > room.last_seq) {
-    return status::FieldError(
-        absl::StatusCode::kOutOfRange, "seq", "is beyond the room's last_seq",
-        absl::StrCat("seq ", seq, " is beyond the room's last_seq ", room.last_seq));
-  }
+  CHATTER_RETURN_IF_ERROR(CheckMarkerSeq(seq, room.last_seq));
   CHATTER_ASSIGN_OR_RETURN(ReadMarker marker, rooms_.MarkRead(id, caller, seq));
   if (marker.moved) {
     RoomEvent event = NewEvent(RoomEvent::Kind::kReadReceipt, id);

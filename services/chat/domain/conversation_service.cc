@@ -126,11 +126,7 @@ absl::Status ConversationService::MarkDelivered(const std::string& caller,
   if (delivered_.RecordIfChecked(id, caller, seq)) return absl::OkStatus();
   Room room;
   CHATTER_RETURN_IF_ERROR(access_.LoadMembership(id, caller, &room).status());
-  if (seq > room.last_seq) {
-    return status::FieldError(
-        absl::StatusCode::kOutOfRange, "seq", "is beyond the room's last_seq",
-        absl::StrCat("seq ", seq, " is beyond the room's last_seq ", room.last_seq));
-  }
+  CHATTER_RETURN_IF_ERROR(CheckMarkerSeq(seq, room.last_seq));
   delivered_.Record(id, caller, seq, room.last_seq);
   return absl::OkStatus();
 }

@@ -205,4 +205,14 @@ absl::StatusOr<HistoryQuery> ValidateHistoryQuery(std::optional<int> limit,
   return query;
 }
 
+absl::Status CheckMarkerSeq(int64_t seq, int64_t last_seq) {
+  if (seq < 0) return status::InvalidFieldError("seq", "must not be negative");
+  if (seq > last_seq) {
+    return status::FieldError(
+        absl::StatusCode::kOutOfRange, "seq", "is beyond the room's last_seq",
+        absl::StrCat("seq ", seq, " is beyond the room's last_seq ", last_seq));
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace chatter::chat

@@ -57,4 +57,8 @@ absl::StatusOr<HistoryQuery> ValidateHistoryQuery(std::optional<int> limit,
                                                   std::optional<int64_t> before,
                                                   std::optional<int64_t> after);
 
+// OK when 0 <= seq <= last_seq; INVALID_ARGUMENT ("seq" negative) or OUT_OF_RANGE ("seq" beyond
+// the room's last_seq), for markers that move to a seq (read, delivered).
+absl::Status CheckMarkerSeq(int64_t seq, int64_t last_seq);
+
 }  // namespace chatter::chat

@@ -10,17 +10,24 @@
 #include "services/chat/storage/pg_rows.h"
 
 namespace chatter::chat {
-namespace {
 
-// ts_headline's options: matches between the two control characters that SnippetHtml turns
-// into <mark>…</mark> (they are removed from the content first, so only matches carry them).
-std::string HeadlineOptions() {
+std::string PgConversationRepository::HeadlineOptions() {
   return absl::StrCat("StartSel=", std::string(1, kMarkStart),
                       ",StopSel=", std::string(1, kMarkStop),
                       ",MaxFragments=2,MaxWords=18,MinWords=6,FragmentDelimiter=\" … \"");
 }
 
-}  // namespace
+std::string PgConversationRepository::SearchSql() {
+  return absl::StrCat(
+      "SELECT ", MessageColumns("m"),
+      ", ts_headline('english', translate(m.content, chr(1) || chr(2), ''),"
+      "  to_tsquery('english', $2), $5)"
+      " FROM (SELECT * FROM messages m"
+      "  WHERE m.room_id = ANY ($1::uuid[]) AND m.search_vector @@ to_tsquery('english', $2)"
+      "    AND NOT m.deleted AND ($3::uuid IS NULL OR m.id < $3::uuid)"
+      "  ORDER BY m.id DESC LIMIT $4) m"
+      " ORDER BY m.id DESC");
+}
 
 std::vector<pg::PreparedStatement> PgConversationRepository::Statements() {
   const std::string columns = MessageColumns("m");
@@ -61,20 +68,7 @@ std::vector<pg::PreparedStatement> PgConversationRepository::Statements() {
        " WHERE rm.room_id = x.room_id AND rm.user_id = x.user_id"
        "   AND rm.delivered_seq < least(x.seq, r.last_seq)"
        " RETURNING rm.room_id::text, rm.user_id::text, rm.delivered_seq"},
-      // $1 user, $2 tsquery text, $3 room or NULL, $4 before id or NULL, $5 limit, $6 options.
-      {"messages_search",
-       absl::StrCat(
-           "WITH q AS (SELECT to_tsquery('english', $2) AS query), hits AS ("
-           "  SELECT m.* FROM messages m, q"
-           "  WHERE m.room_id = ANY (ARRAY(SELECT rm.room_id FROM room_members rm"
-           "      WHERE rm.user_id = $1 AND ($3::uuid IS NULL OR rm.room_id = $3::uuid)))"
-           "    AND m.search_vector @@ q.query AND NOT m.deleted"
-           "    AND ($4::uuid IS NULL OR m.id < $4::uuid)"
-           "  ORDER BY m.id DESC LIMIT $5"
-           ") SELECT ",
-           columns,
-           ", ts_headline('english', translate(m.content, chr(1) || chr(2), ''), q.query, $6)"
-           " FROM hits m, q ORDER BY m.id DESC")},
+      {"member_room_ids", "SELECT room_id::text FROM room_members WHERE user_id = $1"},
   };
 }
 
@@ -183,14 +177,22 @@ absl::StatusOr<std::vector<DeliveredMarker>> PgConversationRepository::MarkDeliv
 
 absl::StatusOr<std::vector<SearchHit>> PgConversationRepository::Search(const SearchQuery& query) {
   const std::string options = HeadlineOptions();
+  static const std::string sql = SearchSql();
   return RunAutocommit(
       pool_, "search messages",
       [&](pqxx::nontransaction& txn) -> absl::StatusOr<std::vector<SearchHit>> {
+        std::vector<std::string> rooms;
+        if (query.room_id) {
+          rooms.push_back(*query.room_id);  // The caller checked the membership.
+        } else {
+          for (const pqxx::row& row : txn.exec_prepared("member_room_ids", query.user_id)) {
+            rooms.push_back(row[0].as<std::string>());
+          }
+        }
         std::vector<SearchHit> hits;
-        // An absent room or cursor is NULL.
-        for (const pqxx::row& row :
-             txn.exec_prepared("messages_search", query.user_id, query.tsquery, query.room_id,
-                               query.before_id, query.limit, options)) {
+        if (rooms.empty()) return hits;
+        for (const pqxx::row& row : txn.exec_params(sql, UuidArray(rooms), query.tsquery,
+                                                    query.before_id, query.limit, options)) {
           hits.push_back(SearchHit{.message = *MessageFromRow(row, 0),
                                    .headline = row[kMessageColumnCount].as<std::string>()});
         }
