@@ -243,6 +243,25 @@ TEST_F(ConversationStorageIntegrationTest, MentionsAreMembersNamedWithAnAtAndCou
   EXPECT_THAT(Reload(kBob, other).mentions, IsEmpty());
 }
 
+TEST_F(ConversationStorageIntegrationTest, ConcurrentSendsKeepTheirMentionsInTheSharedCommit) {
+  constexpr int kSenders = 8;
+  Room room = MakeRoom(kAlice);
+  ASSERT_TRUE(service_->JoinRoom(kBob, room.id).ok());
+  for (int i = 1; i <= kSenders; ++i) ASSERT_TRUE(service_->JoinRoom(UserId(i), room.id).ok());
+  std::vector<Message> sent(kSenders);
+  // Concurrent sends share one statement (group commit): each keeps its own mentions.
+  RunConcurrently(kSenders, [&](int i) {
+    sent[i] = Send(UserId(i + 1), room.id, absl::StrCat("@bob and @user", i + 1, " look"));
+  });
+  for (int i = 0; i < kSenders; ++i) {
+    EXPECT_THAT(sent[i].mentions, ElementsAre(kBob, UserId(i + 1))) << i;
+  }
+  absl::StatusOr<std::vector<RoomSummary>> rooms = service_->ListRooms(kBob);
+  ASSERT_TRUE(rooms.ok());
+  ASSERT_EQ(rooms->size(), 1u);
+  EXPECT_EQ(rooms->front().unread_mentions, kSenders);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Delivery receipts
 
