@@ -71,7 +71,7 @@ void BackendReadiness::Check(std::function<void(ReadinessReport)> done) const {
       call->stub->async()->Check(
           &call->context, &call->request, &call->response,
           [collector, call, i, dependency,
-           local_problem = backends_[i].local_problem](grpc::Status status) {
+           local_problem = backends_[i].local_problem](grpc::Status status) mutable {
             {
               std::lock_guard lock(collector->mutex);
               BackendStatus& backend = collector->report.backends[i];
@@ -94,6 +94,10 @@ void BackendReadiness::Check(std::function<void(ReadinessReport)> done) const {
                 backend.failing_dependencies.push_back(dependency);
               }
             }
+            // The call (its context and stub, so a channel reference) goes before the report
+            // may be delivered: whoever waits for the report may then drop the channel and
+            // shut gRPC down without a callback thread still releasing ours.
+            call.reset();
             collector->Complete();
           });
     }
