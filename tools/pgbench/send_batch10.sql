@@ -11,6 +11,6 @@ WITH input AS (
   SELECT a.room_id, b.last_seq - b.c + row_number() OVER (PARTITION BY a.room_id ORDER BY a.ord), gen_random_uuid(), a.sender_id, 'hello there, a bench message', '[]'::jsonb, NULL, now(), now()
   FROM allowed a JOIN bumped b ON b.id = a.room_id RETURNING *
 ), marked AS (
-  UPDATE room_members rm SET last_read_seq = x.seq FROM (SELECT room_id, sender_id, max(seq) seq FROM inserted GROUP BY 1, 2) x
+  UPDATE room_members rm SET last_read_seq = x.seq, delivered_seq = greatest(rm.delivered_seq, x.seq) FROM (SELECT room_id, sender_id, max(seq) seq FROM inserted GROUP BY 1, 2) x
   WHERE rm.room_id = x.room_id AND rm.user_id = x.sender_id AND rm.last_read_seq < x.seq
 ) SELECT room_id::text, seq, id::text FROM inserted;

@@ -12,6 +12,6 @@ WITH allowed AS (
   INSERT INTO messages (room_id, seq, id, sender_id, content, attachments, client_msg_id, created_at, updated_at)
   SELECT :room::uuid, last_seq, gen_random_uuid(), :sender::uuid, 'hello there, a bench message'::text, '[]'::jsonb, NULL::text, now(), now() FROM bumped RETURNING *
 ), marked AS (
-  UPDATE room_members SET last_read_seq = inserted.seq FROM inserted
+  UPDATE room_members SET last_read_seq = inserted.seq, delivered_seq = greatest(room_members.delivered_seq, inserted.seq) FROM inserted
   WHERE room_members.room_id = :room::uuid AND room_members.user_id = :sender::uuid AND room_members.last_read_seq < inserted.seq
 ) SELECT m.room_id::text, m.seq, m.id::text FROM (SELECT *, true AS created FROM inserted UNION ALL SELECT *, false FROM existing) m;

@@ -42,6 +42,52 @@ std::string InsertMentionsFrom(absl::string_view source) {
       source, " x, unnest(x.mentions) AS u(user_id)");
 }
 
+// The single-send statement. $1 room, $2 id, $3 sender, $4 content, $5 attachments,
+// $6 client_msg_id, $7 millis, $8 reply_to, and with kResolved $9: the mention candidates
+// (uuid[]; the room's members among them are kept). Most messages mention nobody, and for them
+// kNone leaves out the mention columns and index rows entirely: executor set-up per statement
+// is a good part of PostgreSQL's CPU per message at moderate rates (issue 11).
+enum class Mentions { kNone, kResolved };
+std::string InsertOneSql(Mentions mentions) {
+  const bool resolved = mentions == Mentions::kResolved;
+  const std::string created_at = TimestampFromMillis("$7");
+  return absl::StrCat(
+      "WITH allowed AS ("
+      "  SELECT 1 FROM rooms r"
+      "  JOIN room_members rm ON rm.room_id = r.id AND rm.user_id = $3"
+      "  WHERE r.id = $1 AND (r.kind <> 'direct' OR NOT EXISTS ("
+      "    SELECT 1 FROM blocks b WHERE"
+      "      (b.blocker_id = split_part(r.direct_key, ':', 1)::uuid"
+      "       AND b.blocked_id = split_part(r.direct_key, ':', 2)::uuid)"
+      "   OR (b.blocker_id = split_part(r.direct_key, ':', 2)::uuid"
+      "       AND b.blocked_id = split_part(r.direct_key, ':', 1)::uuid)))"
+      "), existing AS ("
+      "  SELECT * FROM messages WHERE room_id = $1 AND sender_id = $3 AND client_msg_id = $6"
+      "    AND EXISTS (SELECT 1 FROM allowed)"
+      "), bumped AS ("
+      "  UPDATE rooms SET last_seq = last_seq + 1"
+      "  WHERE id = $1 AND EXISTS (SELECT 1 FROM allowed)"
+      "    AND NOT EXISTS (SELECT 1 FROM existing) RETURNING last_seq"
+      "), inserted AS ("
+      "  INSERT INTO messages (room_id, seq, id, sender_id, content, attachments,"
+      "    client_msg_id, created_at, updated_at, reply_to",
+      resolved ? ", mentions" : "",
+      ")"
+      "  SELECT $1::uuid, last_seq, $2::uuid, $3::uuid, $4::text, $5::jsonb, $6::text, ",
+      created_at, ", ", created_at, ", $8::uuid",
+      resolved ? absl::StrCat(", ", MembersAmong("$1::uuid", "$9::uuid[]")) : "",
+      "  FROM bumped RETURNING *",
+      resolved ? absl::StrCat("), mentioned AS (", InsertMentionsFrom("inserted")) : "",
+      "), marked AS ("
+      "  UPDATE room_members SET last_read_seq = inserted.seq,"
+      "    delivered_seq = greatest(room_members.delivered_seq, inserted.seq) FROM inserted"
+      "  WHERE room_members.room_id = $1 AND room_members.user_id = $3"
+      "    AND room_members.last_read_seq < inserted.seq"
+      ") SELECT ",
+      NewMessageColumns("m"), ", true FROM inserted m UNION ALL SELECT ", MessageColumns("e"),
+      ", false FROM existing e");
+}
+
 std::vector<Message> MessagesFrom(const pqxx::result& rows) {
   std::vector<Message> messages;
   messages.reserve(rows.size());
@@ -53,46 +99,9 @@ std::vector<Message> MessagesFrom(const pqxx::result& rows) {
 
 std::vector<pg::PreparedStatement> PgMessageRepository::Statements() {
   const std::string columns = MessageColumns("m");
-  const std::string created_at = TimestampFromMillis("$7");
   return {
-      // $1 room, $2 id, $3 sender, $4 content, $5 attachments, $6 client_msg_id, $7 millis,
-      // $8 reply_to, $9 mention candidates (uuid[]; the room's members among them are kept).
-      {"messages_insert",
-       absl::StrCat(
-           "WITH allowed AS ("
-           "  SELECT 1 FROM rooms r"
-           "  JOIN room_members rm ON rm.room_id = r.id AND rm.user_id = $3"
-           "  WHERE r.id = $1 AND (r.kind <> 'direct' OR NOT EXISTS ("
-           "    SELECT 1 FROM blocks b WHERE"
-           "      (b.blocker_id = split_part(r.direct_key, ':', 1)::uuid"
-           "       AND b.blocked_id = split_part(r.direct_key, ':', 2)::uuid)"
-           "   OR (b.blocker_id = split_part(r.direct_key, ':', 2)::uuid"
-           "       AND b.blocked_id = split_part(r.direct_key, ':', 1)::uuid)))"
-           "), existing AS ("
-           "  SELECT * FROM messages WHERE room_id = $1 AND sender_id = $3 AND client_msg_id = $6"
-           "    AND EXISTS (SELECT 1 FROM allowed)"
-           "), bumped AS ("
-           "  UPDATE rooms SET last_seq = last_seq + 1"
-           "  WHERE id = $1 AND EXISTS (SELECT 1 FROM allowed)"
-           "    AND NOT EXISTS (SELECT 1 FROM existing) RETURNING last_seq"
-           "), inserted AS ("
-           "  INSERT INTO messages (room_id, seq, id, sender_id, content, attachments,"
-           "    client_msg_id, created_at, updated_at, reply_to, mentions)"
-           "  SELECT $1::uuid, last_seq, $2::uuid, $3::uuid, $4::text, $5::jsonb, $6::text, ",
-           created_at, ", ", created_at, ", $8::uuid, ", MembersAmong("$1::uuid", "$9::uuid[]"),
-           "  FROM bumped RETURNING *"
-           "), mentioned AS (",
-           InsertMentionsFrom("inserted"),
-           "), marked AS ("
-           "  UPDATE room_members SET last_read_seq = inserted.seq,"
-           "    delivered_seq = greatest(room_members.delivered_seq, inserted.seq) FROM inserted"
-           "  WHERE room_members.room_id = $1 AND room_members.user_id = $3"
-           "    AND room_members.last_read_seq < inserted.seq"
-           ") SELECT ",
-           columns,
-           ", m.created FROM ("
-           "  SELECT *, true AS created FROM inserted"
-           "  UNION ALL SELECT *, false AS created FROM existing) m")},
+      {"messages_insert", InsertOneSql(Mentions::kResolved)},
+      {"messages_insert_plain", InsertOneSql(Mentions::kNone)},
       // $1: a JSON array of {ord, room_id, id, sender_id, content, attachments, client_msg_id,
       // created_ms, reply_to, mentions}. The insert above, for many sends at once: rooms are locked
       // in id order
@@ -198,11 +207,16 @@ absl::StatusOr<std::optional<StoredMessage>> PgMessageRepository::Insert(
     const NewMessage& message) {
   using Result = absl::StatusOr<std::optional<StoredMessage>>;
   Result stored = RunAutocommit(pool_, "insert message", [&](pqxx::nontransaction& txn) -> Result {
+    const std::string attachments = AttachmentsToJson(message.attachments);
+    const int64_t created_ms = absl::ToUnixMillis(message.created_at);
     pqxx::result rows =
-        txn.exec_prepared("messages_insert", message.room_id, message.id, message.sender_id,
-                          message.content, AttachmentsToJson(message.attachments),
-                          message.client_msg_id, absl::ToUnixMillis(message.created_at),
-                          message.reply_to, UuidArray(message.mention_candidates));
+        message.mention_candidates.empty()
+            ? txn.exec_prepared("messages_insert_plain", message.room_id, message.id,
+                                message.sender_id, message.content, attachments,
+                                message.client_msg_id, created_ms, message.reply_to)
+            : txn.exec_prepared("messages_insert", message.room_id, message.id, message.sender_id,
+                                message.content, attachments, message.client_msg_id, created_ms,
+                                message.reply_to, UuidArray(message.mention_candidates));
     if (rows.empty()) return std::nullopt;  // No room, or the sender may not send there.
     return StoredMessage{*MessageFromRow(rows[0], 0), rows[0][kMessageColumnCount].as<bool>()};
   });

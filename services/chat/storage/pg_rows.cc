@@ -77,17 +77,30 @@ std::optional<Membership> MembershipFromRow(const pqxx::row& row, int offset) {
                     .last_read_seq = row[i + 4].as<int64_t>()};
 }
 
-std::string MessageColumns(absl::string_view alias) {
+namespace {
+
+// MessageColumns with `reply_count` as the 13th column.
+std::string MessageColumnsWith(absl::string_view alias, absl::string_view reply_count) {
   std::string a = absl::StrCat(alias, ".");
   return absl::StrCat(a, "room_id::text, ", a, "seq, ", a, "id::text, ", a, "sender_id::text, ", a,
                       "content, ", a, "attachments::text, coalesce(", a, "client_msg_id, ''), ",
                       MillisOf(absl::StrCat(a, "created_at")), ", ",
                       MillisOf(absl::StrCat(a, "updated_at")), ", ", a, "edited, ", a, "deleted, ",
-                      "coalesce(", a, "reply_to::text, ''), CASE WHEN ", a,
-                      "deleted THEN 0 ELSE (SELECT count(*) FROM messages reply WHERE "
-                      "reply.reply_to = ",
-                      a, "id) END, array_to_string(", a, "mentions, ',')");
+                      "coalesce(", a, "reply_to::text, ''), ", reply_count, ", array_to_string(", a,
+                      "mentions, ',')");
 }
+
+}  // namespace
+
+std::string MessageColumns(absl::string_view alias) {
+  return MessageColumnsWith(
+      alias, absl::StrCat("CASE WHEN ", alias,
+                          ".deleted THEN 0 ELSE (SELECT count(*) FROM messages reply WHERE "
+                          "reply.reply_to = ",
+                          alias, ".id) END"));
+}
+
+std::string NewMessageColumns(absl::string_view alias) { return MessageColumnsWith(alias, "0"); }
 
 std::optional<Message> MessageFromRow(const pqxx::row& row, int offset) {
   const int i = offset;

@@ -31,6 +31,9 @@ std::optional<Membership> MembershipFromRow(const pqxx::row& row, int offset);
 // Includes reply_count, counted through messages_reply_idx (0 for a deleted message).
 inline constexpr int kMessageColumnCount = 14;
 std::string MessageColumns(absl::string_view alias);
+// The same columns for a message this statement just inserted: nothing can reply to it yet, so
+// its reply count is 0 without the per-row subquery.
+std::string NewMessageColumns(absl::string_view alias);
 // nullopt when the columns are NULL (the LEFT JOIN found no message).
 std::optional<Message> MessageFromRow(const pqxx::row& row, int offset);
 

@@ -97,6 +97,27 @@ TEST_F(ConversationStorageIntegrationTest, ARepliesTakesTheNextSeqAndIsListedUnd
   EXPECT_THAT(Seqs(page->messages), ElementsAre(3));
 }
 
+// The send statement counts no replies for the row it inserts (there can be none), but a retry
+// of an earlier send answers with that message as stored, replies counted.
+TEST_F(ConversationStorageIntegrationTest, ARetriedSendAnswersWithTheRepliesSinceCounted) {
+  Room room = MakeRoom(kAlice);
+  ASSERT_TRUE(service_->JoinRoom(kBob, room.id).ok());
+  absl::StatusOr<StoredMessage> sent =
+      service_->SendMessage(kAlice, room.id, {.content = "lunch?", .client_msg_id = "q-1"});
+  ASSERT_TRUE(sent.ok()) << sent.status();
+  EXPECT_TRUE(sent->created);
+  EXPECT_EQ(sent->message.reply_count, 0);
+  Reply(kBob, room.id, sent->message.id, "yes");
+  Reply(kBob, room.id, sent->message.id, "at noon");
+
+  absl::StatusOr<StoredMessage> retried =
+      service_->SendMessage(kAlice, room.id, {.content = "lunch?", .client_msg_id = "q-1"});
+  ASSERT_TRUE(retried.ok()) << retried.status();
+  EXPECT_FALSE(retried->created);
+  EXPECT_EQ(retried->message.id, sent->message.id);
+  EXPECT_EQ(retried->message.reply_count, 2);
+}
+
 TEST_F(ConversationStorageIntegrationTest, AReplyNeedsAMessageOfTheSameRoomThatIsNotDeleted) {
   Room room = MakeRoom(kAlice);
   Room other = MakeRoom(kAlice);
