@@ -49,3 +49,19 @@ ensure_base_image() {
 
 # image_size NAME: the image's size as podman reports it.
 image_size() { podman image inspect --format '{{.Size}}' "$1" | numfmt --to=iec --suffix=B; }
+
+# ensure_standin_images: localhost/chatter-postgres:15 and localhost/chatter-redis:7, the
+# stand-ins for Docker Hub's postgres and redis images (deploy/docker/standins/), when missing.
+STANDIN_POSTGRES_IMAGE=localhost/chatter-postgres:15
+STANDIN_REDIS_IMAGE=localhost/chatter-redis:7
+ensure_standin_images() {
+  local dir=$ROOT/deploy/docker/standins image file
+  for image in "$STANDIN_POSTGRES_IMAGE:postgres" "$STANDIN_REDIS_IMAGE:redis"; do
+    file=${image##*:}
+    image=${image%:*}
+    podman image exists "$image" && continue
+    log "building ${image} (stand-in, ${dir#"$ROOT"/}/${file}.Dockerfile)"
+    podman build --pull=never --format docker -f "$dir/$file.Dockerfile" -t "$image" "$dir" \
+      >"$LOG_DIR/image-$file.log" 2>&1 || die "building ${image} failed (log: $LOG_DIR/image-$file.log)"
+  done
+}
