@@ -74,10 +74,13 @@ ensure_packages() {
 # ---------------------------------------------------------------------------------------------
 # Build
 
+# build_project [TARGET...]: configures and builds everything, or only the targets named.
 build_project() {
-  log "building in ${BUILD_DIR}"
+  local targets=()
+  (($#)) && targets=(--target "$@")
+  log "building in ${BUILD_DIR}${1:+ (only $*)}"
   cmake -S "$ROOT" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
-  cmake --build "$BUILD_DIR" -j"$(nproc)"
+  cmake --build "$BUILD_DIR" -j"$(nproc)" "${targets[@]}"
 }
 
 # ---------------------------------------------------------------------------------------------
