@@ -61,7 +61,9 @@ ensure_standin_images() {
     image=${image%:*}
     podman image exists "$image" && continue
     log "building ${image} (stand-in, ${dir#"$ROOT"/}/${file}.Dockerfile)"
+    local started=$SECONDS
     podman build --pull=never --format docker -f "$dir/$file.Dockerfile" -t "$image" "$dir" \
       >"$LOG_DIR/image-$file.log" 2>&1 || die "building ${image} failed (log: $LOG_DIR/image-$file.log)"
+    log "image ${image}: $(image_size "$image"), built in $((SECONDS - started)) s"
   done
 }
