@@ -3,7 +3,7 @@ terraform {
   required_providers {
     aws = {
       source  = "hashicorp/aws"
-      version = ">= 5.0"
+      version = ">= 5.40" # metric math in target tracking (customized_metric_specification.metrics)
     }
   }
 }
