@@ -348,7 +348,9 @@ ChildProcess::Env AuthTestEnv() {
       {"CHATTER_ARGON2_OPS_LIMIT", "1"},
       {"CHATTER_ARGON2_MEM_KIB", "8192"},
       {"CHATTER_SERVICE_CLIENTS",
-       absl::StrJoin({kChatPrincipal, kRealtimePrincipal, kGatewayPrincipal}, ",",
+       absl::StrJoin({kChatPrincipal, kRealtimePrincipal, kGatewayPrincipal, kPlatformPrincipal,
+                      kPlatformReaderPrincipal},
+                     ",",
                      [](std::string* out, const ServicePrincipal& principal) {
                        absl::StrAppend(out, principal.client_id, ":", principal.secret);
                      })},

@@ -85,6 +85,12 @@ inline constexpr ServicePrincipal kChatPrincipal = {"chat-svc", "e2e-chat-svc-se
 inline constexpr ServicePrincipal kRealtimePrincipal = {"realtime-svc",
                                                         "e2e-realtime-secret-0123456789"};
 inline constexpr ServicePrincipal kGatewayPrincipal = {"gateway", "e2e-gateway-secret-0123456789"};
+// Principals of the platform's own backends, for chat-svc's server API (ChatAdmin): registered at
+// every stack's auth-svc, allowed nothing until a test sets chat-svc's CHATTER_CHAT_ADMIN_ACL.
+inline constexpr ServicePrincipal kPlatformPrincipal = {"platform-e2e",
+                                                        "e2e-platform-secret-0123456789"};
+inline constexpr ServicePrincipal kPlatformReaderPrincipal = {"platform-reader-e2e",
+                                                              "e2e-platform-reader-secret-012345"};
 
 // Settings every stack gives auth-svc besides addresses and its database: a fresh random JWT
 // signing key (CHATTER_JWT_SIGNING_KEYS) and cheap argon2id parameters, so sign-ups in tests
