@@ -53,6 +53,7 @@ AuthSettings ReadAuthSettings(config::ConfigReader& reader) {
       absl::Hours(24) * reader.Int("CHATTER_DELETED_USERNAME_HOLD_DAYS", 30, 0, 3650);
   settings.revocation_poll_interval = reader.Millis("CHATTER_REVOCATION_POLL_MS", 1000, 100, 4000);
   settings.revocation_clients = reader.List("CHATTER_REVOCATION_CLIENTS", "chat-svc,gateway");
+  settings.session_revokers = reader.List("CHATTER_SESSION_REVOKERS", "chat-svc");
   settings.directory_clients = reader.List("CHATTER_AUTH_DIRECTORY_CLIENTS", "chat-svc");
   settings.argon2.ops_limit =
       static_cast<uint64_t>(reader.Int("CHATTER_ARGON2_OPS_LIMIT", 2, 1, 10));

@@ -21,6 +21,9 @@ struct AuthSettings {
   // Service client ids allowed to read the revocation log (CHATTER_REVOCATION_CLIENTS): the
   // processes that accept user tokens.
   std::vector<std::string> revocation_clients;
+  // Service client ids allowed to end a user's logins (CHATTER_SESSION_REVOKERS): chat-svc, for
+  // its server API's DisconnectUser.
+  std::vector<std::string> session_revokers;
   // How often this replica reads the revocation log (CHATTER_REVOCATION_POLL_MS).
   absl::Duration revocation_poll_interval = absl::Seconds(1);
 };

@@ -65,7 +65,7 @@ int main(int argc, char** argv) {
                                  uuids, random, clock);
   auth::AuthGrpcService grpc_service(auth_service, authenticator, signer,
                                      settings.directory_clients, settings.revocation_clients,
-                                     revocation_log);
+                                     settings.session_revokers, revocation_log);
   authn::RevocationFeed revocations(revocation_log, revoked_sessions);
   revocations.Start(settings.revocation_poll_interval);
   runtime.server().AddService(&grpc_service);

@@ -29,6 +29,16 @@ ChatSettings ReadChatSettings(config::ConfigReader& reader) {
   settings.user_cache_ttl = reader.Millis("CHATTER_USER_CACHE_TTL_MS", 600000, 0, 86400000);
   settings.user_cache_max_entries =
       static_cast<size_t>(reader.Int("CHATTER_USER_CACHE_MAX_ENTRIES", 100000, 1, 10000000));
+  absl::StatusOr<AdminAcl> acl = AdminAcl::Parse(reader.String("CHATTER_CHAT_ADMIN_ACL", ""));
+  if (acl.ok()) {
+    settings.admin_acl = *std::move(acl);
+  } else {
+    reader.Reject("CHATTER_CHAT_ADMIN_ACL", acl.status().message());
+  }
+  settings.admin_rate_per_second =
+      static_cast<double>(reader.Int("CHATTER_CHAT_ADMIN_RATE_PER_SEC", 50, 1, 100000));
+  settings.admin_burst =
+      static_cast<double>(reader.Int("CHATTER_CHAT_ADMIN_BURST", 100, 1, 1000000));
   settings.fault_kill_after_commits =
       reader.Int("CHATTER_FAULT_KILL_AFTER_COMMITS", 0, 0, 1000000000);
   settings.policy.max_reports_per_day =

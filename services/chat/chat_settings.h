@@ -11,6 +11,7 @@
 #include "libs/config/config_reader.h"
 #include "libs/redis/redis_connection.h"
 #include "libs/redis/redis_url.h"
+#include "services/chat/api/admin_access.h"
 #include "services/chat/api/chat_grpc_service.h"
 #include "services/chat/domain/chat_service.h"
 
@@ -39,6 +40,11 @@ struct ChatSettings {
   size_t send_queue_max = 2000;
   absl::Duration user_cache_ttl;
   size_t user_cache_max_entries = 0;
+  // The server API (ChatAdmin): operations per service principal (CHATTER_CHAT_ADMIN_ACL;
+  // empty: nobody), and each principal's rate (CHATTER_CHAT_ADMIN_RATE_PER_SEC, _BURST).
+  AdminAcl admin_acl;
+  double admin_rate_per_second = 50;
+  double admin_burst = 100;
   // Fault injection for tests (0 = off): the process SIGKILLs itself after committing this
   // many messages, before publishing the last one's event.
   int64_t fault_kill_after_commits = 0;

@@ -14,14 +14,17 @@
 #include "libs/redis/redis_client.h"
 #include "libs/redis/redis_url.h"
 #include "libs/service/service_runtime.h"
+#include "services/chat/api/admin_grpc_service.h"
 #include "services/chat/api/chat_grpc_service.h"
 #include "services/chat/chat_settings.h"
+#include "services/chat/clients/admin_clients.h"
 #include "services/chat/clients/auth_user_directory.h"
 #include "services/chat/clients/caching_user_directory.h"
 #include "services/chat/clients/realtime_event_sink.h"
 #include "services/chat/clients/redis_event_sink.h"
 #include "services/chat/events/queued_event_publisher.h"
 #include "services/chat/storage/group_commit_messages.h"
+#include "services/chat/storage/pg_admin_request_log.h"
 #include "services/chat/storage/pg_contact_repository.h"
 #include "services/chat/storage/pg_conversation_repository.h"
 #include "services/chat/storage/pg_message_repository.h"
@@ -65,6 +68,7 @@ int main(int argc, char** argv) {
   for (auto& statement : chat::PgConversationRepository::Statements()) {
     statements.push_back(statement);
   }
+  for (auto& statement : chat::PgAdminRequestLog::Statements()) statements.push_back(statement);
   service::ServiceRuntime runtime({.name = "chat-svc",
                                    .default_grpc_listen = "127.0.0.1:50052",
                                    .default_admin_listen = "127.0.0.1:9102",
@@ -142,6 +146,20 @@ int main(int argc, char** argv) {
   chat::ChatGrpcService grpc_service(chat_service, conversation_service, runtime.authenticator(),
                                      settings.internal_callers);
   runtime.server().AddService(&grpc_service);
+  // The server API for the platform's own services (docs/SERVER_API.md).
+  chat::RealtimeLiveSessions live_sessions(
+      grpc::CreateChannel(settings.realtime_address, grpc::InsecureChannelCredentials()), tokens,
+      settings.publish_timeout);
+  chat::AuthLoginRevoker logins(auth_channel, tokens, settings.auth_call_timeout);
+  chat::AdminService admin_service(rooms, messages, messages, rooms, users, live_sessions, logins,
+                                   events, uuids, clock);
+  chat::PgAdminRequestLog admin_requests(runtime.pool());
+  chat::IdempotentWrites idempotent_writes(admin_requests);
+  chat::PrincipalRateLimiter admin_limiter(settings.admin_rate_per_second, settings.admin_burst,
+                                           clock);
+  chat::AdminGrpcService admin_grpc_service(
+      admin_service, idempotent_writes, runtime.authenticator(), settings.admin_acl, admin_limiter);
+  runtime.server().AddService(&admin_grpc_service);
   events.Start();
   AnnounceRecentHeads(messages, events, clock);
   // Delivered markers are written at most once per member, room and second (DeliveryMarkers).

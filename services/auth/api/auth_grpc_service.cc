@@ -96,12 +96,14 @@ AuthGrpcService::AuthGrpcService(AuthService& auth, const authn::Authenticator& 
                                  const jwt::Signer& signer,
                                  const std::vector<std::string>& directory_clients,
                                  const std::vector<std::string>& revocation_clients,
+                                 const std::vector<std::string>& session_revokers,
                                  authn::RevocationSource& revocations)
     : auth_(auth),
       authenticator_(authenticator),
       signer_(signer),
       directory_clients_(directory_clients.begin(), directory_clients.end()),
       revocation_clients_(revocation_clients.begin(), revocation_clients.end()),
+      session_revokers_(session_revokers.begin(), session_revokers.end()),
       revocations_(revocations) {}
 
 grpc::Status AuthGrpcService::SignUp(grpc::ServerContext* context, const v1::SignUpRequest* request,
@@ -206,6 +208,21 @@ grpc::Status AuthGrpcService::DeleteAccount(grpc::ServerContext* context,
     CHATTER_ASSIGN_OR_RETURN(authn::Principal caller, authenticator_.AuthenticateUser(*context));
     CHATTER_RETURN_IF_ERROR(auth_.DeleteAccount(caller.subject, request->password()));
     log::Info("account deleted", {{"user_id", caller.subject}});
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status AuthGrpcService::RevokeUserSessions(grpc::ServerContext* context,
+                                                 const v1::RevokeUserSessionsRequest* request,
+                                                 v1::RevokeUserSessionsResponse* response) {
+  return Respond(*context, [&]() -> absl::Status {
+    CHATTER_RETURN_IF_ERROR(
+        authenticator_.AuthenticateServiceAmong(*context, session_revokers_, "end users' logins")
+            .status());
+    std::optional<std::string> user_id = ids::NormalizeUuid(request->user_id());
+    if (!user_id) return status::InvalidFieldError("user_id", "must be a UUID");
+    CHATTER_ASSIGN_OR_RETURN(int revoked, auth_.EndAllLogins(*user_id));
+    response->set_revoked_logins(revoked);
     return absl::OkStatus();
   });
 }

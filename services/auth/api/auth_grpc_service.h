@@ -17,10 +17,11 @@ class AuthGrpcService final : public v1::AuthService::Service {
  public:
   // `directory_clients`: the service client ids allowed to call BatchGetUsers;
   // `revocation_clients` those allowed ListRevokedSessions, which pages through `revocations`,
-  // the log of ended logins.
+  // the log of ended logins; `session_revokers` those allowed RevokeUserSessions.
   AuthGrpcService(AuthService& auth, const authn::Authenticator& authenticator,
                   const jwt::Signer& signer, const std::vector<std::string>& directory_clients,
                   const std::vector<std::string>& revocation_clients,
+                  const std::vector<std::string>& session_revokers,
                   authn::RevocationSource& revocations);
 
   grpc::Status SignUp(grpc::ServerContext* context, const v1::SignUpRequest* request,
@@ -43,6 +44,9 @@ class AuthGrpcService final : public v1::AuthService::Service {
   grpc::Status ListRevokedSessions(grpc::ServerContext* context,
                                    const v1::ListRevokedSessionsRequest* request,
                                    v1::ListRevokedSessionsResponse* response) override;
+  grpc::Status RevokeUserSessions(grpc::ServerContext* context,
+                                  const v1::RevokeUserSessionsRequest* request,
+                                  v1::RevokeUserSessionsResponse* response) override;
   grpc::Status GetUser(grpc::ServerContext* context, const v1::GetUserRequest* request,
                        v1::GetUserResponse* response) override;
   grpc::Status LookupUser(grpc::ServerContext* context, const v1::LookupUserRequest* request,
@@ -62,6 +66,7 @@ class AuthGrpcService final : public v1::AuthService::Service {
   const jwt::Signer& signer_;
   absl::flat_hash_set<std::string> directory_clients_;
   absl::flat_hash_set<std::string> revocation_clients_;
+  absl::flat_hash_set<std::string> session_revokers_;
   authn::RevocationSource& revocations_;
 };
 

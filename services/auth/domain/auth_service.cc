@@ -215,6 +215,11 @@ absl::Status AuthService::LogoutAll(absl::string_view user_id) {
   return sessions_.RevokeAllOfUser(user_id, RevocationWindowAt(Now())).status();
 }
 
+absl::StatusOr<int> AuthService::EndAllLogins(absl::string_view user_id) {
+  CHATTER_RETURN_IF_ERROR(users_.FindById(user_id).status());
+  return sessions_.RevokeAllOfUser(user_id, RevocationWindowAt(Now()));
+}
+
 absl::Status AuthService::ChangePassword(absl::string_view user_id, absl::string_view session_id,
                                          absl::string_view current_password,
                                          absl::string_view new_password) {

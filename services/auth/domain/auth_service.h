@@ -78,6 +78,9 @@ class AuthService {
   // The login's refresh family is revoked at once and its access tokens are logged as revoked.
   absl::Status Logout(absl::string_view user_id, absl::string_view refresh_token);
   absl::Status LogoutAll(absl::string_view user_id);
+  // LogoutAll on the platform's behalf (moderation): NOT_FOUND for no such user; answers how
+  // many logins ended.
+  absl::StatusOr<int> EndAllLogins(absl::string_view user_id);
   // Every login of the user but `session_id` (the caller's) ends. UNAUTHENTICATED for a wrong
   // current password, which counts against the account like a failed login (and is refused
   // with RESOURCE_EXHAUSTED past the same limit); INVALID_ARGUMENT naming the field otherwise.

@@ -39,6 +39,7 @@ void ToProto(const Message& message, common::v1::Message* out) {
   SetTime(message.updated_at, out->mutable_updated_at());
   out->set_edited(message.edited);
   out->set_deleted(message.deleted);
+  out->set_sender_kind(std::string(SenderKindName(message.sender_kind)));
   if (message.deleted) return;  // A deleted message keeps no reply link, reactions or mentions.
   if (!message.reply_to.empty()) out->set_reply_to(message.reply_to);
   out->set_reply_count(message.reply_count);

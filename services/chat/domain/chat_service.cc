@@ -49,24 +49,12 @@ ChatService::ChatService(ChatPolicy policy, RoomRepository& rooms, MessageReposi
 absl::Time ChatService::Now() const { return absl::FromUnixMillis(clock_.UnixMillis()); }
 
 RoomEvent ChatService::NewEvent(RoomEvent::Kind kind, const std::string& room_id) {
-  RoomEvent event;
-  event.kind = kind;
-  event.event_id = uuids_.NewV7();
-  event.room_id = room_id;
-  event.occurred_at = Now();
-  return event;
+  return MakeRoomEvent(kind, room_id, uuids_, clock_);
 }
 
 void ChatService::PublishMembership(RoomEvent::Kind kind, const Room& room,
                                     const std::string& user_id) {
-  RoomEvent event = NewEvent(kind, room.id);
-  event.user_id = user_id;
-  // Leaving a public room keeps read access; leaving any other room ends it.
-  bool readable_by_anyone = room.kind == RoomKind::kGroup && room.visibility == Visibility::kPublic;
-  if (kind == RoomEvent::Kind::kMemberLeft && !readable_by_anyone) {
-    event.revoked_user_ids.push_back(user_id);
-  }
-  events_.Publish(std::move(event));
+  events_.Publish(MembershipEvent(kind, room, user_id, uuids_, clock_));
 }
 
 absl::StatusOr<UserProfile> ChatService::RequireUser(absl::string_view field,
@@ -114,10 +102,36 @@ absl::Status ChatService::CheckReplyTarget(const std::string& caller, const std:
 }
 
 std::vector<std::string> ChatService::MentionCandidates(absl::string_view content) {
+  return ResolveMentionCandidates(users_, content);
+}
+
+RoomEvent MakeRoomEvent(RoomEvent::Kind kind, const std::string& room_id, ids::UuidGenerator& uuids,
+                        ids::Clock& clock) {
+  RoomEvent event;
+  event.kind = kind;
+  event.event_id = uuids.NewV7();
+  event.room_id = room_id;
+  event.occurred_at = absl::FromUnixMillis(clock.UnixMillis());
+  return event;
+}
+
+RoomEvent MembershipEvent(RoomEvent::Kind kind, const Room& room, const std::string& user_id,
+                          ids::UuidGenerator& uuids, ids::Clock& clock) {
+  RoomEvent event = MakeRoomEvent(kind, room.id, uuids, clock);
+  event.user_id = user_id;
+  // Leaving a public room keeps read access; leaving any other room ends it.
+  bool readable_by_anyone = room.kind == RoomKind::kGroup && room.visibility == Visibility::kPublic;
+  if (kind == RoomEvent::Kind::kMemberLeft && !readable_by_anyone) {
+    event.revoked_user_ids.push_back(user_id);
+  }
+  return event;
+}
+
+std::vector<std::string> ResolveMentionCandidates(UserDirectory& users, absl::string_view content) {
   std::vector<std::string> usernames = MentionedUsernames(content, kMaxMentions);
   if (usernames.empty()) return {};
   absl::StatusOr<absl::flat_hash_map<std::string, UserProfile>> found =
-      users_.FindByUsernames(usernames);
+      users.FindByUsernames(usernames);
   if (!found.ok()) {
     // The message matters more than its highlights: it goes out without mentions.
     log::Warn("mentions unresolved", {{"error", std::string(found.status().message())}});

@@ -170,6 +170,17 @@ class ChatService {
   RoomAccess access_;
 };
 
+// A new event of `kind` in `room_id`: a fresh UUIDv7 id, occurred now.
+RoomEvent MakeRoomEvent(RoomEvent::Kind kind, const std::string& room_id, ids::UuidGenerator& uuids,
+                        ids::Clock& clock);
+// member_joined / member_left of `user_id`; leaving a room that is not public ends the user's
+// read access (revoked_user_ids).
+RoomEvent MembershipEvent(RoomEvent::Kind kind, const Room& room, const std::string& user_id,
+                          ids::UuidGenerator& uuids, ids::Clock& clock);
+// Ids of the users @mentioned in `content` (storage keeps the room's members among them); none
+// when the directory cannot answer (the message matters more than its highlights).
+std::vector<std::string> ResolveMentionCandidates(UserDirectory& users, absl::string_view content);
+
 // "<smaller id>:<larger id>": one key per pair of users, whoever opens the room.
 std::string DirectKey(const std::string& user_a, const std::string& user_b);
 

@@ -33,6 +33,25 @@ std::optional<Visibility> ParseVisibility(absl::string_view name) {
   return std::nullopt;
 }
 
+absl::string_view SenderKindName(SenderKind kind) {
+  switch (kind) {
+    case SenderKind::kUser:
+      return "user";
+    case SenderKind::kSystem:
+      return "system";
+    case SenderKind::kBot:
+      return "bot";
+  }
+  return "user";
+}
+
+std::optional<SenderKind> ParseSenderKind(absl::string_view name) {
+  if (name == "user") return SenderKind::kUser;
+  if (name == "system") return SenderKind::kSystem;
+  if (name == "bot") return SenderKind::kBot;
+  return std::nullopt;
+}
+
 std::optional<Role> ParseRole(absl::string_view name) {
   if (name == "owner") return Role::kOwner;
   if (name == "admin") return Role::kAdmin;

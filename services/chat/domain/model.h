@@ -16,6 +16,9 @@ enum class RoomKind { kGroup, kDirect };
 enum class Visibility { kPublic, kPrivate };
 // Ordered by power: a higher role may do everything a lower one may.
 enum class Role { kMember = 0, kAdmin = 1, kOwner = 2 };
+// Who wrote a message: a user through the API, or the platform through the server API
+// (ChatAdmin) as the system or as a bot.
+enum class SenderKind { kUser, kSystem, kBot };
 
 // Wire and database spellings ("group", "public", "owner", ...).
 absl::string_view KindName(RoomKind kind);
@@ -24,6 +27,8 @@ absl::string_view RoleName(Role role);
 std::optional<RoomKind> ParseKind(absl::string_view name);
 std::optional<Visibility> ParseVisibility(absl::string_view name);
 std::optional<Role> ParseRole(absl::string_view name);
+absl::string_view SenderKindName(SenderKind kind);
+std::optional<SenderKind> ParseSenderKind(absl::string_view name);
 
 struct Room {
   std::string id = {};
@@ -83,6 +88,7 @@ struct Message {
   int reply_count = 0;                        // Replies that are not deleted.
   std::vector<std::string> mentions = {};     // Mentioned members' ids, in order of appearance.
   std::vector<ReactionCount> reactions = {};  // Filled per reader; first reacted first.
+  SenderKind sender_kind = SenderKind::kUser;
 };
 
 // What SendMessage hands to storage; storage assigns seq.
@@ -97,6 +103,8 @@ struct NewMessage {
   std::optional<std::string> reply_to = {};  // A message of the same room, checked by the caller.
   // Users named by @username; storage keeps those who are members of the room at that moment.
   std::vector<std::string> mention_candidates = {};
+  // Anything but kUser is the platform's (MessageRepository::InsertFromService stores those).
+  SenderKind sender_kind = SenderKind::kUser;
 };
 
 // A message stored now (created) or found by its client_msg_id (not created).

@@ -88,6 +88,28 @@ std::string InsertOneSql(Mentions mentions) {
       ", false FROM existing e");
 }
 
+// The platform's send (ChatAdmin.PostMessage): InsertOneSql's statement for a sender who need not
+// be a member, and whose read marker (if a member) is left alone. $1-$8 as there, $9 the mention
+// candidates, $10 the sender_kind.
+std::string InsertFromServiceSql() {
+  const std::string created_at = TimestampFromMillis("$7");
+  return absl::StrCat(
+      "WITH existing AS ("
+      "  SELECT * FROM messages WHERE room_id = $1 AND sender_id = $3 AND client_msg_id = $6"
+      "), bumped AS ("
+      "  UPDATE rooms SET last_seq = last_seq + 1"
+      "  WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM existing) RETURNING last_seq"
+      "), inserted AS ("
+      "  INSERT INTO messages (room_id, seq, id, sender_id, content, attachments,"
+      "    client_msg_id, created_at, updated_at, reply_to, mentions, sender_kind)"
+      "  SELECT $1::uuid, last_seq, $2::uuid, $3::uuid, $4::text, $5::jsonb, $6::text, ",
+      created_at, ", ", created_at, ", $8::uuid, ", MembersAmong("$1::uuid", "$9::uuid[]"),
+      ", $10::text FROM bumped RETURNING *"
+      "), mentioned AS (",
+      InsertMentionsFrom("inserted"), ") SELECT ", NewMessageColumns("m"),
+      ", true FROM inserted m UNION ALL SELECT ", MessageColumns("e"), ", false FROM existing e");
+}
+
 std::vector<Message> MessagesFrom(const pqxx::result& rows) {
   std::vector<Message> messages;
   messages.reserve(rows.size());
@@ -102,6 +124,7 @@ std::vector<pg::PreparedStatement> PgMessageRepository::Statements() {
   return {
       {"messages_insert", InsertOneSql(Mentions::kResolved)},
       {"messages_insert_plain", InsertOneSql(Mentions::kNone)},
+      {"messages_insert_from_service", InsertFromServiceSql()},
       // $1: a JSON array of {ord, room_id, id, sender_id, content, attachments, client_msg_id,
       // created_ms, reply_to, mentions}. The insert above, for many sends at once: rooms are locked
       // in id order
@@ -221,6 +244,28 @@ absl::StatusOr<std::optional<StoredMessage>> PgMessageRepository::Insert(
     return StoredMessage{*MessageFromRow(rows[0], 0), rows[0][kMessageColumnCount].as<bool>()};
   });
   // The same client_msg_id committed by a concurrent send: that one is the message.
+  if (pg::ViolatesConstraint(stored.status(), "messages_client_msg_key")) {
+    absl::StatusOr<Message> first = FindByClientMsgId(message);
+    if (!first.ok()) return first.status();
+    return StoredMessage{*std::move(first), false};
+  }
+  return stored;
+}
+
+absl::StatusOr<std::optional<StoredMessage>> PgMessageRepository::InsertFromService(
+    const NewMessage& message) {
+  using Result = absl::StatusOr<std::optional<StoredMessage>>;
+  Result stored =
+      RunAutocommit(pool_, "insert service message", [&](pqxx::nontransaction& txn) -> Result {
+        pqxx::result rows = txn.exec_prepared(
+            "messages_insert_from_service", message.room_id, message.id, message.sender_id,
+            message.content, AttachmentsToJson(message.attachments), message.client_msg_id,
+            absl::ToUnixMillis(message.created_at), message.reply_to,
+            UuidArray(message.mention_candidates),
+            std::string(SenderKindName(message.sender_kind)));
+        if (rows.empty()) return std::nullopt;  // No such room.
+        return StoredMessage{*MessageFromRow(rows[0], 0), rows[0][kMessageColumnCount].as<bool>()};
+      });
   if (pg::ViolatesConstraint(stored.status(), "messages_client_msg_key")) {
     absl::StatusOr<Message> first = FindByClientMsgId(message);
     if (!first.ok()) return first.status();

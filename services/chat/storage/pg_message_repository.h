@@ -8,11 +8,14 @@
 #include <vector>
 
 #include "libs/pg/pool.h"
+#include "services/chat/domain/admin_ports.h"
 #include "services/chat/domain/repositories.h"
 
 namespace chatter::chat {
 
-class PgMessageRepository final : public MessageRepository, public MessageBatchWriter {
+class PgMessageRepository final : public MessageRepository,
+                                  public MessageBatchWriter,
+                                  public ServiceMessageWriter {
  public:
   explicit PgMessageRepository(pg::Pool& pool) : pool_(pool) {}
   // Prepared on every pooled connection (see ServiceSpec::prepared_statements).
@@ -23,6 +26,9 @@ class PgMessageRepository final : public MessageRepository, public MessageBatchW
   // replica committed the same client_msg_id meanwhile), the batch is redone one Insert each.
   absl::StatusOr<std::vector<std::optional<StoredMessage>>> InsertBatch(
       const std::vector<NewMessage>& messages) override;
+  // One statement, like Insert, without the sender's checks and read marker.
+  absl::StatusOr<std::optional<StoredMessage>> InsertFromService(
+      const NewMessage& message) override;
   absl::StatusOr<Message> FindById(absl::string_view message_id) override;
   absl::StatusOr<std::vector<Message>> ListBefore(absl::string_view room_id, int64_t before_seq,
                                                   int limit) override;

@@ -43,6 +43,14 @@ std::vector<pg::PreparedStatement> PgRoomRepository::Statements() {
       {"rooms_by_direct_key",
        absl::StrCat("SELECT ", room, " FROM rooms r WHERE r.direct_key = $1")},
       {"rooms_lock", "SELECT 1 FROM rooms WHERE id = $1 FOR UPDATE"},
+      // The member's role before, and whether it changed; no row for a non-member. An owner's
+      // role stays (ownership moves only through RemoveMember).
+      {"members_set_role",
+       "WITH old AS (SELECT role FROM room_members WHERE room_id = $1 AND user_id = $2 FOR UPDATE"
+       "), updated AS ("
+       "  UPDATE room_members m SET role = $3 FROM old WHERE m.room_id = $1 AND m.user_id = $2"
+       "    AND old.role <> 'owner' AND old.role <> $3 RETURNING 1"
+       ") SELECT old.role, EXISTS (SELECT 1 FROM updated) FROM old"},
       {"rooms_add_member_count", "UPDATE rooms SET member_count = member_count + $2 WHERE id = $1"},
       {"rooms_for_user",
        absl::StrCat("SELECT ", room, ", ", member,
@@ -214,6 +222,18 @@ absl::StatusOr<std::optional<RemovedMember>> PgRoomRepository::RemoveMember(
     }
     return std::optional<RemovedMember>(removed);
   });
+}
+
+absl::StatusOr<RoleChange> PgRoomRepository::SetRole(absl::string_view room_id,
+                                                     absl::string_view user_id, Role role) {
+  return RunAutocommit(
+      pool_, "set member role", [&](pqxx::nontransaction& txn) -> absl::StatusOr<RoleChange> {
+        pqxx::result rows = txn.exec_prepared("members_set_role", std::string(room_id),
+                                              std::string(user_id), std::string(RoleName(role)));
+        if (rows.empty()) return RoleChange::kNotMember;
+        if (rows[0][0].as<std::string>() == RoleName(Role::kOwner)) return RoleChange::kOwner;
+        return rows[0][1].as<bool>() ? RoleChange::kChanged : RoleChange::kUnchanged;
+      });
 }
 
 absl::StatusOr<ReadMarker> PgRoomRepository::MarkRead(absl::string_view room_id,

@@ -5,11 +5,12 @@
 #include <vector>
 
 #include "libs/pg/pool.h"
+#include "services/chat/domain/admin_ports.h"
 #include "services/chat/domain/repositories.h"
 
 namespace chatter::chat {
 
-class PgRoomRepository final : public RoomRepository {
+class PgRoomRepository final : public RoomRepository, public MemberRoles {
  public:
   explicit PgRoomRepository(pg::Pool& pool) : pool_(pool) {}
   // Prepared on every pooled connection (see ServiceSpec::prepared_statements).
@@ -25,6 +26,8 @@ class PgRoomRepository final : public RoomRepository {
   absl::StatusOr<std::vector<RoomSummary>> ListForUser(absl::string_view user_id) override;
   absl::StatusOr<std::vector<Membership>> ListMembers(absl::string_view room_id) override;
   absl::StatusOr<AddedMember> AddMember(const Membership& membership) override;
+  absl::StatusOr<RoleChange> SetRole(absl::string_view room_id, absl::string_view user_id,
+                                     Role role) override;
   absl::StatusOr<std::optional<RemovedMember>> RemoveMember(absl::string_view room_id,
                                                             absl::string_view user_id) override;
   absl::StatusOr<ReadMarker> MarkRead(absl::string_view room_id, absl::string_view user_id,

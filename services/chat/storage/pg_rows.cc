@@ -79,7 +79,7 @@ std::optional<Membership> MembershipFromRow(const pqxx::row& row, int offset) {
 
 namespace {
 
-// MessageColumns with `reply_count` as the 13th column.
+// MessageColumns with `reply_count` as the 13th column (of 15).
 std::string MessageColumnsWith(absl::string_view alias, absl::string_view reply_count) {
   std::string a = absl::StrCat(alias, ".");
   return absl::StrCat(a, "room_id::text, ", a, "seq, ", a, "id::text, ", a, "sender_id::text, ", a,
@@ -87,7 +87,7 @@ std::string MessageColumnsWith(absl::string_view alias, absl::string_view reply_
                       MillisOf(absl::StrCat(a, "created_at")), ", ",
                       MillisOf(absl::StrCat(a, "updated_at")), ", ", a, "edited, ", a, "deleted, ",
                       "coalesce(", a, "reply_to::text, ''), ", reply_count, ", array_to_string(", a,
-                      "mentions, ',')");
+                      "mentions, ','), ", a, "sender_kind");
 }
 
 }  // namespace
@@ -105,21 +105,23 @@ std::string NewMessageColumns(absl::string_view alias) { return MessageColumnsWi
 std::optional<Message> MessageFromRow(const pqxx::row& row, int offset) {
   const int i = offset;
   if (row[i].is_null()) return std::nullopt;
-  return Message{.id = row[i + 2].as<std::string>(),
-                 .room_id = row[i].as<std::string>(),
-                 .seq = row[i + 1].as<int64_t>(),
-                 .sender_id = row[i + 3].as<std::string>(),
-                 .content = row[i + 4].as<std::string>(),
-                 .attachments = AttachmentsFromJson(row[i + 5].as<std::string>()),
-                 .client_msg_id = row[i + 6].as<std::string>(),
-                 .created_at = TimeAt(row, i + 7),
-                 .updated_at = TimeAt(row, i + 8),
-                 .edited = row[i + 9].as<bool>(),
-                 .deleted = row[i + 10].as<bool>(),
-                 .reply_to = row[i + 11].as<std::string>(),
-                 .reply_count = row[i + 12].as<int>(),
-                 .mentions = absl::StrSplit(row[i + 13].as<std::string>(), ',', absl::SkipEmpty()),
-                 .reactions = {}};
+  return Message{
+      .id = row[i + 2].as<std::string>(),
+      .room_id = row[i].as<std::string>(),
+      .seq = row[i + 1].as<int64_t>(),
+      .sender_id = row[i + 3].as<std::string>(),
+      .content = row[i + 4].as<std::string>(),
+      .attachments = AttachmentsFromJson(row[i + 5].as<std::string>()),
+      .client_msg_id = row[i + 6].as<std::string>(),
+      .created_at = TimeAt(row, i + 7),
+      .updated_at = TimeAt(row, i + 8),
+      .edited = row[i + 9].as<bool>(),
+      .deleted = row[i + 10].as<bool>(),
+      .reply_to = row[i + 11].as<std::string>(),
+      .reply_count = row[i + 12].as<int>(),
+      .mentions = absl::StrSplit(row[i + 13].as<std::string>(), ',', absl::SkipEmpty()),
+      .reactions = {},
+      .sender_kind = ParseSenderKind(row[i + 14].as<std::string>()).value_or(SenderKind::kUser)};
 }
 
 nlohmann::json AttachmentsJson(const std::vector<Attachment>& attachments) {

@@ -29,7 +29,7 @@ std::string MembershipColumns(absl::string_view alias);
 std::optional<Membership> MembershipFromRow(const pqxx::row& row, int offset);
 
 // Includes reply_count, counted through messages_reply_idx (0 for a deleted message).
-inline constexpr int kMessageColumnCount = 14;
+inline constexpr int kMessageColumnCount = 15;
 std::string MessageColumns(absl::string_view alias);
 // The same columns for a message this statement just inserted: nothing can reply to it yet, so
 // its reply count is 0 without the per-row subquery.

@@ -20,6 +20,7 @@
 #include "services/chat/domain/chat_service.h"
 #include "services/chat/domain/conversation_service.h"
 #include "services/chat/storage/group_commit_messages.h"
+#include "services/chat/storage/pg_admin_request_log.h"
 #include "services/chat/storage/pg_contact_repository.h"
 #include "services/chat/storage/pg_conversation_repository.h"
 #include "services/chat/storage/pg_message_repository.h"
@@ -59,6 +60,7 @@ class ChatStorageIntegrationTest : public ::testing::Test {
     for (auto& statement : PgConversationRepository::Statements()) {
       statements.push_back(statement);
     }
+    for (auto& statement : PgAdminRequestLog::Statements()) statements.push_back(statement);
     pool_ = std::make_unique<pg::Pool>(
         pg::PoolOptions{.url = database_->url(), .size = 20, .prepared = statements});
     absl::StatusOr<int> migrated = pg::Migrator(*pool_, "chat-svc").Apply(pg::EmbeddedMigrations());
