@@ -1,4 +1,4 @@
-// RoomEvent / Presence -> WebSocket frames.
+// RoomEvent / Presence / Notification -> WebSocket frames.
 #include "gateway/ws/event_encoding.h"
 
 #include "absl/strings/str_cat.h"
@@ -87,6 +87,21 @@ absl::StatusOr<std::shared_ptr<const RoomDelivery>> EncodeRoomEvent(const RoomEv
 
 Frame EncodePresence(const realtime::v1::Presence& presence) {
   return EncodeFrame("presence", EncodeJson(presence));
+}
+
+absl::StatusOr<Frame> EncodeNotification(const realtime::v1::UserEvent& event) {
+  const realtime::v1::Notification& notification = event.notification();
+  // Without exceptions: a malformed payload is "discarded", not thrown.
+  ordered_json payload = ordered_json::parse(notification.payload_json(), nullptr, false);
+  if (!payload.is_object()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("notification ", event.event_id(), ": payload_json is not a JSON object"));
+  }
+  ordered_json data;
+  data["id"] = notification.id().empty() ? event.event_id() : notification.id();
+  data["type"] = notification.type();
+  data["payload"] = std::move(payload);
+  return EncodeFrame("notification", std::move(data));
 }
 
 Frame EncodeResync(const std::string& room_id, int64_t last_seq) {

@@ -35,6 +35,11 @@ absl::StatusOr<std::shared_ptr<const RoomDelivery>> EncodeRoomEvent(
 // `presence` {"user_id","status","last_seen"} (last_seen null when absent).
 Frame EncodePresence(const realtime::v1::Presence& presence);
 
+// `notification` {"id","type","payload"}: payload is notification.payload_json's object, id the
+// notification's (or else the event's) id. INVALID_ARGUMENT when payload_json is not a JSON
+// object.
+absl::StatusOr<Frame> EncodeNotification(const realtime::v1::UserEvent& event);
+
 // `resync_required` {"room_id","last_seq"}: the client reads the room's history up to last_seq.
 Frame EncodeResync(const std::string& room_id, int64_t last_seq);
 

@@ -15,6 +15,8 @@
 #include <optional>
 #include <vector>
 
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 #include "chatter/realtime/v1/realtime.pb.h"
 #include "gateway/ws/room_index.h"
 #include "libs/metrics/registry.h"
@@ -37,6 +39,10 @@ class EventFanout {
   // `resync_required` {room_id, last_seq} to every session subscribed to the room: live events
   // up to last_seq are lost and the client reads them over REST.
   void OnResync(const std::string& room_id, int64_t last_seq);
+  // To every session of event.user_ids: a notification as one `notification` frame (encoded
+  // once; a payload that is not a JSON object is counted invalid and dropped), or a disconnect
+  // closing each session with its code and reason.
+  void OnUserEvent(const realtime::v1::UserEvent& event);
 
  private:
   // Each fans out to the sessions of `lane` (every session without lanes).
@@ -46,6 +52,16 @@ class EventFanout {
   void FanOutPresence(const realtime::v1::PresenceEvent& event, std::optional<size_t> lane);
   void FanOutResync(const std::shared_ptr<const RoomDelivery>& delivery,
                     std::optional<size_t> lane);
+  void FanOutNotification(const std::vector<std::string>& users, const Frame& frame,
+                          std::optional<size_t> lane);
+  void FanOutDisconnect(const std::vector<std::string>& users,
+                        const realtime::v1::Disconnect& disconnect, std::optional<size_t> lane);
+  // Counts and logs an event from realtime-svc that cannot be delivered.
+  void Invalid(absl::string_view what, const absl::Status& error);
+  // Runs act(session) for each session of `users` in `lane`; how many.
+  template <typename Act>
+  double ForEachSessionOf(const std::vector<std::string>& users, std::optional<size_t> lane,
+                          Act act);
   // Runs fan_out(lane) on every lane, or fan_out(nullopt) here without lanes.
   template <typename FanOut>
   void OnEveryLane(FanOut fan_out);
@@ -57,6 +73,8 @@ class EventFanout {
   metrics::Counter& room_deliveries_;
   metrics::Counter& presence_deliveries_;
   metrics::Counter& resync_deliveries_;
+  metrics::Counter& notification_deliveries_;
+  metrics::Counter& disconnects_;
 };
 
 }  // namespace chatter::gateway

@@ -284,6 +284,9 @@ void RealtimeBridge::OnFrame(const RealtimeFrame& frame) {
     case RealtimeFrame::kPresence:
       events_.OnPresence(frame.presence());
       return;
+    case RealtimeFrame::kUserEvent:
+      events_.OnUserEvent(frame.user_event());
+      return;
     case RealtimeFrame::kEventsLost:
       log::Warn("realtime-svc may have lost events; checking every room",
                 {{"reason", frame.events_lost().reason()}});

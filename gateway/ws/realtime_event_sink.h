@@ -11,6 +11,8 @@ class RealtimeEventSink {
   // Called on the stream's reader, one at a time, in the stream's order; never block.
   virtual void OnRoomEvent(const realtime::v1::RoomEvent& event) = 0;
   virtual void OnPresence(const realtime::v1::PresenceEvent& event) = 0;
+  // For the local sessions of event.user_ids: a notification to send, or a close (moderation).
+  virtual void OnUserEvent(const realtime::v1::UserEvent& event) = 0;
   // Events may have been lost before now: a new stream was welcomed (frames published while
   // there was none went nowhere), or realtime-svc said `events_lost`.
   virtual void OnEventsMayBeLost() = 0;

@@ -73,6 +73,10 @@ void RoomSequencer::OnPresence(const realtime::v1::PresenceEvent& event) {
   fanout_.OnPresence(event);
 }
 
+void RoomSequencer::OnUserEvent(const realtime::v1::UserEvent& event) {
+  fanout_.OnUserEvent(event);
+}
+
 void RoomSequencer::OnRoomEvent(const RoomEvent& event) {
   if (event.has_head()) {
     std::lock_guard lock(mu_);

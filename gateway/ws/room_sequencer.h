@@ -71,6 +71,8 @@ class RoomSequencer final : public RealtimeEventSink {
 
   void OnRoomEvent(const realtime::v1::RoomEvent& event) override;
   void OnPresence(const realtime::v1::PresenceEvent& event) override;
+  // Not about rooms: straight to the fan-out.
+  void OnUserEvent(const realtime::v1::UserEvent& event) override;
   // Every followed room is read back from chat-svc at once.
   void OnEventsMayBeLost() override;
 

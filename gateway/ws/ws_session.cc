@@ -794,7 +794,7 @@ void WsSession::DeliverRoomEvent(std::shared_ptr<const RoomDelivery> delivery) {
   Dispatch([this, delivery = std::move(delivery)] { OnRoomEvent(delivery); });
 }
 
-void WsSession::DeliverPresence(Frame frame) {
+void WsSession::DeliverFrame(Frame frame) {
   Dispatch([this, frame = std::move(frame)]() mutable {
     if (open()) Enqueue(std::move(frame));
   });
@@ -806,6 +806,10 @@ void WsSession::RevokeRoom(const std::string& room_id) {
     // replies `aborted`. One that entered the index after the fan-out's removal leaves it now.
     if (open()) Unsubscribe(room_id);
   });
+}
+
+void WsSession::Disconnect(uint16_t code, std::string reason) {
+  Close(code, std::move(reason), "disconnected");
 }
 
 void WsSession::OnRoomEvent(const std::shared_ptr<const RoomDelivery>& delivery) {

@@ -95,8 +95,10 @@ class WsSession final : public Subscriber, public std::enable_shared_from_this<W
   const std::string& session_id() const override { return identity_.session_id; }
   const std::string& user_id() const override { return identity_.user_id; }
   void DeliverRoomEvent(std::shared_ptr<const RoomDelivery> delivery) override;
-  void DeliverPresence(Frame frame) override;
+  void DeliverFrame(Frame frame) override;
   void RevokeRoom(const std::string& room_id) override;
+  // Close(code, reason, "disconnected").
+  void Disconnect(uint16_t code, std::string reason) override;
 
  private:
   using WebSocket = boost::beast::websocket::stream<boost::beast::tcp_stream>;

@@ -88,7 +88,10 @@ int main(int argc, char** argv) {
                                      [&typing_queue] { return typing_queue.pending(); });
 
   realtime::RealtimeGrpcService grpc_service(
-      runtime.authenticator(), {.publishers = settings.publishers, .gateways = settings.gateways},
+      runtime.authenticator(),
+      {.publishers = settings.publishers,
+       .gateways = settings.gateways,
+       .presence_readers = settings.presence_readers},
       {.link = {.instance_id = uuids.NewV7(),
                 .heartbeat_interval = settings.heartbeat_interval,
                 .presence_ttl = settings.presence_ttl},

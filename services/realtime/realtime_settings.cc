@@ -21,6 +21,7 @@ RealtimeSettings ReadRealtimeSettings(config::ConfigReader& reader) {
       static_cast<size_t>(reader.Int("CHATTER_GATEWAY_QUEUE_FRAMES", 10000, 1, 10000000));
   settings.publishers = reader.List("CHATTER_REALTIME_PUBLISHERS", "chat-svc");
   settings.gateways = reader.List("CHATTER_REALTIME_GATEWAYS", "gateway");
+  settings.presence_readers = reader.List("CHATTER_REALTIME_PRESENCE_READERS", "chat-svc");
   settings.credentials.client_id = reader.String("CHATTER_SERVICE_CLIENT_ID", "realtime-svc");
   settings.credentials.client_secret = reader.OptionalSecret("CHATTER_SERVICE_CLIENT_SECRET");
   settings.auth_address = reader.HostPort("CHATTER_AUTH_ADDR", "127.0.0.1:50051");

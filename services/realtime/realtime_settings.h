@@ -23,8 +23,9 @@ struct RealtimeSettings {
   size_t gateway_queue_frames = 0;
   int presence_workers = 0;
   size_t work_queue_capacity = 0;
-  std::vector<std::string> publishers;  // Client ids allowed to Publish.
-  std::vector<std::string> gateways;    // Client ids allowed to Connect and GetPresence.
+  std::vector<std::string> publishers;        // Client ids allowed to Publish and PublishUserEvent.
+  std::vector<std::string> gateways;          // Client ids allowed to Connect and GetPresence.
+  std::vector<std::string> presence_readers;  // Client ids allowed GetPresence too.
   // realtime-svc's service principal, exchanged at auth-svc for tokens to call chat-svc.
   authn::ServiceCredentials credentials;
   std::string auth_address;  // IssueServiceToken.

@@ -26,6 +26,7 @@ class ServiceAclE2eTest : public SharedStackTest {
 
   void SetUp() override {
     SharedStackTest::SetUp();
+    if (HasFatalFailure()) return;  // No stack.
     auto auth = auth::v1::AuthService::NewStub(Channel(Component::kAuth));
     for (const ServicePrincipal& principal : kPrincipals) {
       auth::v1::IssueServiceTokenRequest request;
@@ -138,7 +139,7 @@ TEST_F(ServiceAclE2eTest, AuthSvcRevocationLogIsForTheProcessesThatAcceptUserTok
             grpc::StatusCode::PERMISSION_DENIED);
 }
 
-TEST_F(ServiceAclE2eTest, RealtimeSvcPresenceIsForTheGatewayOnly) {
+TEST_F(ServiceAclE2eTest, RealtimeSvcPresenceIsForTheGatewayAndChatSvc) {
   auto realtime = realtime::v1::RealtimeService::NewStub(Channel(Component::kRealtime));
   EXPECT_EQ(AllowedCallers([&](grpc::ClientContext& context) {
               realtime::v1::GetPresenceRequest request;
@@ -146,7 +147,20 @@ TEST_F(ServiceAclE2eTest, RealtimeSvcPresenceIsForTheGatewayOnly) {
               realtime::v1::GetPresenceResponse response;
               return realtime->GetPresence(&context, request, &response);
             }),
-            Callers{"gateway"});
+            (Callers{"chat-svc", "gateway"}));
+}
+
+TEST_F(ServiceAclE2eTest, RealtimeSvcUserEventsAreForChatSvcOnly) {
+  auto realtime = realtime::v1::RealtimeService::NewStub(Channel(Component::kRealtime));
+  EXPECT_EQ(AllowedCallers([&](grpc::ClientContext& context) {
+              realtime::v1::PublishUserEventRequest request;
+              request.mutable_event()->add_user_ids(user_.id);
+              request.mutable_event()->mutable_notification()->set_type("acl.check");
+              request.mutable_event()->mutable_notification()->set_payload_json("{}");
+              realtime::v1::PublishUserEventResponse response;
+              return realtime->PublishUserEvent(&context, request, &response);
+            }),
+            Callers{"chat-svc"});
 }
 
 }  // namespace

@@ -26,10 +26,13 @@ RealtimeGrpcService::RealtimeGrpcService(const authn::Authenticator& authenticat
     : authenticator_(authenticator),
       publishers_(access.publishers.begin(), access.publishers.end()),
       gateways_(access.gateways.begin(), access.gateways.end()),
+      presence_readers_(gateways_),
       stream_options_(std::move(streams)),
       links_(links),
       bus_(bus),
-      presence_(presence) {}
+      presence_(presence) {
+  presence_readers_.insert(access.presence_readers.begin(), access.presence_readers.end());
+}
 
 absl::Status RealtimeGrpcService::Authorize(const grpc::ServerContextBase& context,
                                             const absl::flat_hash_set<std::string>& allowed,
@@ -45,6 +48,23 @@ absl::StatusOr<v1::RealtimeFrame> RealtimeGrpcService::ToBusFrame(v1::RoomEvent&
   }
   v1::RealtimeFrame frame;
   *frame.mutable_room_event() = std::move(event);
+  return frame;
+}
+
+absl::StatusOr<v1::RealtimeFrame> RealtimeGrpcService::ToBusFrame(
+    v1::UserEvent event, const grpc::ServerContext& context) const {
+  CHATTER_RETURN_IF_ERROR(ValidateUserEvent(event));
+  if (event.event_id().empty()) {
+    event.set_event_id(event.has_notification() && !event.notification().id().empty()
+                           ? event.notification().id()
+                           : links_.uuids.NewV7());
+  }
+  if (event.has_notification() && event.notification().id().empty()) {
+    event.mutable_notification()->set_id(event.event_id());
+  }
+  if (event.request_id().empty()) event.set_request_id(grpc_server::RequestIdOf(context));
+  v1::RealtimeFrame frame;
+  *frame.mutable_user_event() = std::move(event);
   return frame;
 }
 
@@ -117,12 +137,25 @@ grpc::Status RealtimeGrpcService::PublishStream(
   return grpc::Status::OK;  // The publisher closed it, or StopStreams cancelled it.
 }
 
+grpc::Status RealtimeGrpcService::PublishUserEvent(grpc::ServerContext* context,
+                                                   const v1::PublishUserEventRequest* request,
+                                                   v1::PublishUserEventResponse*) {
+  grpc_server::RequestScope scope(*context);
+  return status::ToGrpcStatus([&]() -> absl::Status {
+    CHATTER_RETURN_IF_ERROR(Authorize(*context, publishers_, "publish user events"));
+    if (!request->has_event()) return status::InvalidFieldError("event", "is required");
+    CHATTER_ASSIGN_OR_RETURN(v1::RealtimeFrame frame, ToBusFrame(request->event(), *context));
+    // On the bus, every instance hands it to its gateways with a session of one of the users.
+    return bus_.Publish(frame);
+  }());
+}
+
 grpc::Status RealtimeGrpcService::GetPresence(grpc::ServerContext* context,
                                               const v1::GetPresenceRequest* request,
                                               v1::GetPresenceResponse* response) {
   grpc_server::RequestScope scope(*context);
   return status::ToGrpcStatus([&]() -> absl::Status {
-    CHATTER_RETURN_IF_ERROR(Authorize(*context, gateways_, "read presence"));
+    CHATTER_RETURN_IF_ERROR(Authorize(*context, presence_readers_, "read presence"));
     CHATTER_ASSIGN_OR_RETURN(std::vector<std::string> users, ParseUserIds(request->user_ids()));
     std::string viewer;
     if (!request->viewer_user_id().empty()) {

@@ -1,6 +1,7 @@
 // chatter.realtime.v1.RealtimeService over gRPC: who may call what (service tokens of listed
-// clients only), Publish, PublishStream and GetPresence on the synchronous thread pool (they block
-// on Redis and chat-svc; a publish stream holds one thread for its life, one per chat-svc),
+// clients only), Publish, PublishStream, PublishUserEvent and GetPresence on the synchronous
+// thread pool (they block on Redis and chat-svc; a publish stream holds one thread for its life,
+// one per chat-svc),
 // Connect as a callback reactor per gateway, and the one place where this service's absl::Status
 // becomes grpc::Status.
 #pragma once
@@ -22,8 +23,11 @@ namespace chatter::realtime {
 
 // Least privilege: service client ids (the `sub` of their service tokens) allowed per role.
 struct AccessPolicy {
-  std::vector<std::string> publishers;  // Publish, PublishStream (CHATTER_REALTIME_PUBLISHERS).
-  std::vector<std::string> gateways;    // Connect, GetPresence (CHATTER_REALTIME_GATEWAYS).
+  // Publish, PublishStream, PublishUserEvent (CHATTER_REALTIME_PUBLISHERS).
+  std::vector<std::string> publishers;
+  std::vector<std::string> gateways;  // Connect, GetPresence (CHATTER_REALTIME_GATEWAYS).
+  // GetPresence besides the gateways (CHATTER_REALTIME_PRESENCE_READERS).
+  std::vector<std::string> presence_readers;
 };
 
 class RealtimeGrpcService final
@@ -39,6 +43,9 @@ class RealtimeGrpcService final
   grpc::Status PublishStream(
       grpc::ServerContext* context,
       grpc::ServerReaderWriter<v1::PublishAck, v1::PublishBatch>* stream) override;
+  grpc::Status PublishUserEvent(grpc::ServerContext* context,
+                                const v1::PublishUserEventRequest* request,
+                                v1::PublishUserEventResponse* response) override;
   grpc::Status GetPresence(grpc::ServerContext* context, const v1::GetPresenceRequest* request,
                            v1::GetPresenceResponse* response) override;
   grpc::ServerBidiReactor<v1::GatewayFrame, v1::RealtimeFrame>* Connect(
@@ -58,12 +65,17 @@ class RealtimeGrpcService final
   // A room event as the bus carries it: validated, with an event id and time when it had none.
   // `event` is moved into the frame when valid, and left in place otherwise.
   absl::StatusOr<v1::RealtimeFrame> ToBusFrame(v1::RoomEvent& event) const;
+  // A user event as the bus carries it: validated, with an event id (also the notification's
+  // id) and the request id of `context` when it had none.
+  absl::StatusOr<v1::RealtimeFrame> ToBusFrame(v1::UserEvent event,
+                                               const grpc::ServerContext& context) const;
   // Publishes the valid events of `batch` (consuming them) and lists the invalid ones in `ack`.
   absl::Status PublishBatch(v1::PublishBatch& batch, v1::PublishAck& ack);
 
   const authn::Authenticator& authenticator_;
   absl::flat_hash_set<std::string> publishers_;
   absl::flat_hash_set<std::string> gateways_;
+  absl::flat_hash_set<std::string> presence_readers_;  // The gateways and the presence readers.
   GatewayStream::Options stream_options_;
   LinkDependencies links_;
   EventBus& bus_;

@@ -36,7 +36,14 @@ absl::Status RedisEventBus::PublishAll(absl::Span<const v1::RealtimeFrame> frame
 }
 
 void RedisEventBus::CountPublished(const v1::RealtimeFrame& frame) {
-  (frame.has_presence() ? metrics_.published_presence : metrics_.published_room_events).Inc();
+  switch (frame.frame_case()) {
+    case v1::RealtimeFrame::kPresence:
+      return metrics_.published_presence.Inc();
+    case v1::RealtimeFrame::kUserEvent:
+      return metrics_.published_user_events.Inc();
+    default:
+      return metrics_.published_room_events.Inc();
+  }
 }
 
 BusSubscription::BusSubscription(const redis::RedisEndpoint& endpoint, std::string channel,
@@ -72,8 +79,14 @@ void BusSubscription::OnMessage(const std::string& payload) {
   metrics_.received_frames.Inc();
   size_t delivered = deliver_(frame);
   if (delivered == 0) return;
-  (frame->has_presence() ? metrics_.delivered_presence : metrics_.delivered_room_events)
-      .Inc(static_cast<double>(delivered));
+  switch (frame->frame_case()) {
+    case v1::RealtimeFrame::kPresence:
+      return metrics_.delivered_presence.Inc(static_cast<double>(delivered));
+    case v1::RealtimeFrame::kUserEvent:
+      return metrics_.delivered_user_events.Inc(static_cast<double>(delivered));
+    default:
+      return metrics_.delivered_room_events.Inc(static_cast<double>(delivered));
+  }
 }
 
 }  // namespace chatter::realtime

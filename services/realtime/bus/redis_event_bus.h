@@ -1,7 +1,8 @@
-// The fan-out bus on Redis pub/sub: every frame (room events and presence) goes to one channel,
-// `<prefix>events`, which every realtime-svc instance subscribes to. Each instance therefore
-// sees every frame once and delivers it to its own gateways only; a gateway is connected to one
-// instance, so it gets each frame exactly once (while everything is up: pub/sub keeps nothing).
+// The fan-out bus on Redis pub/sub: every frame (room events, presence, user events) goes to one
+// channel, `<prefix>events`, which every realtime-svc instance subscribes to. Each instance
+// therefore sees every frame once and delivers it to its own gateways only; a gateway is connected
+// to one instance, so it gets each frame exactly once (while everything is up: pub/sub keeps
+// nothing).
 #pragma once
 
 #include <functional>

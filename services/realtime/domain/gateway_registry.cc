@@ -209,6 +209,13 @@ Sinks GatewayRegistry::PresenceTargets(const v1::PresenceEvent& event) const {
   return targets;
 }
 
+Sinks GatewayRegistry::UserTargets(const v1::UserEvent& event) const {
+  Sinks targets;
+  std::shared_lock lock(mu_);
+  for (const std::string& user : event.user_ids()) AddTargets(user_index_, user, targets);
+  return targets;
+}
+
 size_t GatewayRegistry::Deliver(const std::shared_ptr<const v1::RealtimeFrame>& frame) const {
   // Targets are collected under the lock and fed outside it: a sink that overflows ends its
   // stream, and ending a stream takes this lock exclusively.
@@ -219,6 +226,9 @@ size_t GatewayRegistry::Deliver(const std::shared_ptr<const v1::RealtimeFrame>& 
       break;
     case v1::RealtimeFrame::kPresence:
       targets = PresenceTargets(frame->presence());
+      break;
+    case v1::RealtimeFrame::kUserEvent:
+      targets = UserTargets(frame->user_event());
       break;
     case v1::RealtimeFrame::kEventsLost:
       targets = AllTargets();

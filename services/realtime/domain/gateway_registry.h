@@ -65,9 +65,12 @@ class GatewayRegistry {
   // Streams with a session subscribed to any of event.room_ids or of one of event.user_ids, each
   // once. Per-session filtering (hidden users, the user's own sessions) is the gateway's.
   Sinks PresenceTargets(const v1::PresenceEvent& event) const;
+  // Streams with a session of one of event.user_ids, each once.
+  Sinks UserTargets(const v1::UserEvent& event) const;
   // Every stream (events_lost concerns all of them).
   Sinks AllTargets() const;
-  // Hands `frame` (a room_event or presence) to its targets; how many streams took it.
+  // Hands `frame` (a room_event, presence, user_event or events_lost) to its targets; how many
+  // streams took it.
   size_t Deliver(const std::shared_ptr<const v1::RealtimeFrame>& frame) const;
 
   size_t stream_count() const;

@@ -17,6 +17,8 @@ RealtimeMetrics::RealtimeMetrics(metrics::Registry& registry)
     : published_room_events(
           registry.GetCounter(kPublished, kPublishedHelp, {{"kind", "room_event"}})),
       published_presence(registry.GetCounter(kPublished, kPublishedHelp, {{"kind", "presence"}})),
+      published_user_events(
+          registry.GetCounter(kPublished, kPublishedHelp, {{"kind", "user_event"}})),
       publish_failures(registry.GetCounter("realtime_bus_publish_failures_total",
                                            "Frames that could not be published (bus down).")),
       received_frames(registry.GetCounter("realtime_bus_received_total",
@@ -26,6 +28,8 @@ RealtimeMetrics::RealtimeMetrics(metrics::Registry& registry)
       delivered_room_events(
           registry.GetCounter(kDelivered, kDeliveredHelp, {{"kind", "room_event"}})),
       delivered_presence(registry.GetCounter(kDelivered, kDeliveredHelp, {{"kind", "presence"}})),
+      delivered_user_events(
+          registry.GetCounter(kDelivered, kDeliveredHelp, {{"kind", "user_event"}})),
       bus_reconnects(registry.GetCounter("realtime_bus_reconnects_total",
                                          "Times the bus subscription was re-established.")),
       gateway_overflows(registry.GetCounter(

@@ -13,11 +13,13 @@ struct RealtimeMetrics {
   // handed to gateway streams (one per stream).
   metrics::Counter& published_room_events;
   metrics::Counter& published_presence;
+  metrics::Counter& published_user_events;
   metrics::Counter& publish_failures;
   metrics::Counter& received_frames;
   metrics::Counter& undecodable_frames;
   metrics::Counter& delivered_room_events;
   metrics::Counter& delivered_presence;
+  metrics::Counter& delivered_user_events;
   metrics::Counter& bus_reconnects;
 
   // Gateway streams.

@@ -1,6 +1,8 @@
-// Validation of Publish and GetPresence requests.
+// Validation of Publish, PublishUserEvent and GetPresence requests.
 #include "services/realtime/domain/validation.h"
 
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "libs/ids/uuid.h"
 #include "libs/status/error_details.h"
@@ -50,6 +52,66 @@ std::string* PayloadRoomId(v1::RoomEvent& event, std::string& field) {
   return nullptr;
 }
 
+bool IsNotificationType(absl::string_view type) {
+  if (type.empty() || type.size() > kMaxNotificationTypeBytes) return false;
+  for (char c : type) {
+    if (!absl::ascii_islower(c) && !absl::ascii_isdigit(c) && c != '_' && c != '.' && c != '-') {
+      return false;
+    }
+  }
+  return true;
+}
+
+// The close codes a server may choose (RFC 6455 7.4): normal, going away, policy violation, and
+// the range for applications.
+bool IsChosenCloseCode(int32_t code) {
+  return code == 1000 || code == 1001 || code == 1008 || (code >= 4000 && code <= 4999);
+}
+
+absl::Status ValidateUserIds(google::protobuf::RepeatedPtrField<std::string>& ids) {
+  if (ids.empty())
+    return status::InvalidFieldError("event.user_ids", "at least one id is required");
+  if (ids.size() > kMaxUserEventIds) {
+    return status::InvalidFieldError("event.user_ids",
+                                     absl::StrCat("at most ", kMaxUserEventIds, " ids"));
+  }
+  absl::flat_hash_set<std::string> seen;
+  google::protobuf::RepeatedPtrField<std::string> unique;
+  for (int i = 0; i < ids.size(); ++i) {
+    absl::StatusOr<std::string> id = ParseId(absl::StrCat("event.user_ids[", i, "]"), ids[i]);
+    if (!id.ok()) return id.status();
+    if (seen.insert(*id).second) *unique.Add() = *std::move(id);
+  }
+  ids.Swap(&unique);
+  return absl::OkStatus();
+}
+
+absl::Status ValidateNotification(const v1::Notification& notification) {
+  if (!IsNotificationType(notification.type())) {
+    return status::InvalidFieldError("event.notification.type",
+                                     "must be 1-64 characters of [a-z0-9_.-]");
+  }
+  if (notification.payload_json().size() > kMaxNotificationPayloadBytes) {
+    return status::InvalidFieldError(
+        "event.notification.payload_json",
+        absl::StrCat("must be at most ", kMaxNotificationPayloadBytes, " bytes"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateDisconnect(const v1::Disconnect& disconnect) {
+  if (!IsChosenCloseCode(disconnect.close_code())) {
+    return status::InvalidFieldError("event.disconnect.close_code",
+                                     "must be 1000, 1001, 1008 or 4000-4999");
+  }
+  if (disconnect.reason().size() > kMaxCloseReasonBytes) {
+    return status::InvalidFieldError(
+        "event.disconnect.reason",
+        absl::StrCat("must be at most ", kMaxCloseReasonBytes, " bytes"));
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<std::string> ParseId(absl::string_view field, absl::string_view value) {
@@ -70,6 +132,19 @@ absl::Status ValidateRoomEvent(v1::RoomEvent& event) {
   event.set_room_id(*room);
   *payload_room = *std::move(own);
   return absl::OkStatus();
+}
+
+absl::Status ValidateUserEvent(v1::UserEvent& event) {
+  if (absl::Status users = ValidateUserIds(*event.mutable_user_ids()); !users.ok()) return users;
+  switch (event.payload_case()) {
+    case v1::UserEvent::kNotification:
+      return ValidateNotification(event.notification());
+    case v1::UserEvent::kDisconnect:
+      return ValidateDisconnect(event.disconnect());
+    case v1::UserEvent::PAYLOAD_NOT_SET:
+      break;
+  }
+  return status::InvalidFieldError("event", "has no payload");
 }
 
 absl::StatusOr<std::vector<std::string>> ParseUserIds(

@@ -162,6 +162,7 @@ class FakeChatService final : public chat::v1::ChatService::Service {
     message->set_content(request->content());
     message->set_client_msg_id(request->client_msg_id());
     message->set_status("sent");
+    message->set_sender_kind("user");
     SetTime(message->mutable_created_at(), 1795342320, 0);
     SetTime(message->mutable_updated_at(), 1795342320, 0);
     response->set_created(request->client_msg_id() != "dup");
@@ -468,7 +469,7 @@ TEST_F(RestRoutesTest, SendMessageIs201ThenTheRepeatIs200) {
             R"("attachments":[],"client_msg_id":"c1","status":"sent",)"
             R"("created_at":"2026-11-22T10:12:00.000Z","updated_at":"2026-11-22T10:12:00.000Z",)"
             R"("edited":false,"deleted":false,"reply_to":null,"reply_count":0,"reactions":[],)"
-            R"("mentions":[]})");
+            R"("mentions":[],"sender_kind":"user"})");
   HttpResponse repeat =
       PostJson("/v1/rooms/r1/messages", R"({"content":"hi","client_msg_id":"dup"})", kBearer);
   EXPECT_EQ(repeat.result_int(), 200);

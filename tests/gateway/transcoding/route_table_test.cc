@@ -130,6 +130,7 @@ TEST(RouteTable, EveryPublicRpcHasARouteAndInternalOnesDoNot) {
       "chatter.auth.v1.AuthService.IssueServiceToken",
       "chatter.auth.v1.AuthService.BatchGetUsers",
       "chatter.auth.v1.AuthService.ListRevokedSessions",
+      "chatter.auth.v1.AuthService.RevokeUserSessions",
       "chatter.chat.v1.ChatService.CheckRoomAccess",
       "chatter.chat.v1.ChatService.ListMessagesSince",
       "chatter.chat.v1.ChatService.GetBlockRelations",
@@ -137,6 +138,7 @@ TEST(RouteTable, EveryPublicRpcHasARouteAndInternalOnesDoNot) {
       "chatter.realtime.v1.RealtimeService.PublishStream",
       "chatter.realtime.v1.RealtimeService.Connect",
       "chatter.realtime.v1.RealtimeService.GetPresence",
+      "chatter.realtime.v1.RealtimeService.PublishUserEvent",
   };
   for (const auto* file : PublicApiFiles()) {
     for (int s = 0; s < file->service_count(); ++s) {

@@ -20,6 +20,7 @@ common::v1::Message SampleMessage() {
   message.set_sender_id("u1");
   message.set_content("hello");
   message.set_status("sent");
+  message.set_sender_kind("user");
   message.mutable_created_at()->set_seconds(1795342320);
   message.mutable_created_at()->set_nanos(123000000);
   *message.mutable_updated_at() = message.created_at();
@@ -30,7 +31,7 @@ const json kSampleMessageJson = json::parse(R"({
   "id":"m1","room_id":"r1","seq":7,"sender_id":"u1","content":"hello","attachments":[],
   "client_msg_id":"","status":"sent","created_at":"2026-11-22T10:12:00.123Z",
   "updated_at":"2026-11-22T10:12:00.123Z","edited":false,"deleted":false,"reply_to":null,
-  "reply_count":0,"reactions":[],"mentions":[]})");
+  "reply_count":0,"reactions":[],"mentions":[],"sender_kind":"user"})");
 
 TEST(EncodeRoomEvent, MessageCreatedIsReceiveMessageWithItsSeq) {
   RoomEvent event;

@@ -1,5 +1,6 @@
 // Tests EventFanout against fake subscribers: one encoding shared by every recipient, the
-// excluded session, revoked users leaving the room, and the presence delivery rules.
+// excluded session, revoked users leaving the room, the presence delivery rules, and user events
+// (notifications to a user's sessions, disconnects).
 #include "gateway/ws/event_fanout.h"
 
 #include <gmock/gmock.h>
@@ -19,6 +20,16 @@ namespace {
 using nlohmann::json;
 using testing::FakeSubscriber;
 using testing::MakeSubscriber;
+
+realtime::v1::UserEvent Notify(std::vector<std::string> users, const std::string& payload_json) {
+  realtime::v1::UserEvent event;
+  event.set_event_id("ev-1");
+  for (const std::string& user : users) event.add_user_ids(user);
+  event.mutable_notification()->set_id("ev-1");
+  event.mutable_notification()->set_type("billing.invoice_ready");
+  event.mutable_notification()->set_payload_json(payload_json);
+  return event;
+}
 
 realtime::v1::RoomEvent Created(const std::string& room, int64_t seq) {
   realtime::v1::RoomEvent event;
@@ -156,16 +167,90 @@ TEST_F(EventFanoutTest, PresenceGoesOncePerSessionByRoomOrUser) {
   event.add_hidden_from_user_ids("mallory");
   fanout_.OnPresence(event);
 
-  EXPECT_EQ(both->presence().size(), 1u);
-  EXPECT_EQ(room_only->presence().size(), 1u);
-  EXPECT_EQ(contact->presence().size(), 1u);
-  EXPECT_TRUE(outsider->presence().empty());
-  EXPECT_TRUE(self->presence().empty());
-  EXPECT_TRUE(hidden->presence().empty());
-  EXPECT_EQ(both->presence()[0].get(), contact->presence()[0].get());
-  EXPECT_EQ(json::parse(*both->presence()[0]),
+  EXPECT_EQ(both->frames().size(), 1u);
+  EXPECT_EQ(room_only->frames().size(), 1u);
+  EXPECT_EQ(contact->frames().size(), 1u);
+  EXPECT_TRUE(outsider->frames().empty());
+  EXPECT_TRUE(self->frames().empty());
+  EXPECT_TRUE(hidden->frames().empty());
+  EXPECT_EQ(both->frames()[0].get(), contact->frames()[0].get());
+  EXPECT_EQ(json::parse(*both->frames()[0]),
             json::parse(R"({"event":"presence","data":{"user_id":"alice","status":"online",
                            "last_seen":null}})"));
+}
+
+TEST_F(EventFanoutTest, ANotificationReachesEverySessionOfTheUsersInOneBuffer) {
+  auto alice_1 = Add("s1", "alice", {"r1"});
+  auto alice_2 = Add("s2", "alice", {});
+  auto bob = Add("s3", "bob", {"r1"});
+  auto carol = Add("s4", "carol", {"r1"});  // Not listed: nothing, whatever her rooms.
+  fanout_.OnUserEvent(Notify({"alice", "bob", "alice", "nobody-here"},
+                             R"({"invoice":"in-7","amount":{"cents":1250}})"));
+
+  for (const auto& session : {alice_1, alice_2, bob}) {
+    ASSERT_EQ(session->frames().size(), 1u) << session->session_id();
+    EXPECT_EQ(session->frames()[0].get(), alice_1->frames()[0].get());  // Encoded once.
+    EXPECT_TRUE(session->rooms().empty());
+  }
+  EXPECT_TRUE(carol->frames().empty());
+  EXPECT_EQ(*alice_1->frames()[0],
+            R"({"event":"notification","data":{"id":"ev-1","type":"billing.invoice_ready",)"
+            R"("payload":{"invoice":"in-7","amount":{"cents":1250}}}})");
+  EXPECT_EQ(
+      registry_.GetCounter("ws_fanout_deliveries_total", "", {{"kind", "notification"}}).Value(),
+      3);
+}
+
+TEST_F(EventFanoutTest, ANotificationWithLanesGoesOncePerSession) {
+  std::vector<std::shared_ptr<FakeSubscriber>> sessions;
+  for (int i = 0; i < 10; ++i) sessions.push_back(Add(absl::StrCat("s", i), "alice", {}));
+  auto bob = Add("s-bob", "bob", {});
+  boost::asio::io_context io;
+  std::vector<boost::asio::any_io_executor> lanes;
+  for (int i = 0; i < 3; ++i) lanes.push_back(boost::asio::make_strand(io));
+  EventFanout on_lanes(index_, registry_, std::move(lanes));
+  on_lanes.OnUserEvent(Notify({"alice"}, R"({"n":1})"));
+  io.run();
+  for (const auto& session : sessions) {
+    ASSERT_EQ(session->frames().size(), 1u) << session->session_id();
+    EXPECT_EQ(session->frames()[0].get(), sessions[0]->frames()[0].get());
+  }
+  EXPECT_TRUE(bob->frames().empty());
+}
+
+TEST_F(EventFanoutTest, ANotificationWhosePayloadIsNotAJsonObjectIsDroppedAndCounted) {
+  auto alice = Add("s1", "alice", {});
+  metrics::Counter& invalid = registry_.GetCounter("ws_realtime_invalid_events_total", "", {});
+  for (const char* payload : {"", "[1,2]", "\"text\"", "{\"open\":", "null", "{} {}"}) {
+    fanout_.OnUserEvent(Notify({"alice"}, payload));
+  }
+  EXPECT_TRUE(alice->frames().empty());
+  EXPECT_EQ(invalid.Value(), 6);
+  fanout_.OnUserEvent(Notify({"alice"}, "{}"));
+  ASSERT_EQ(alice->frames().size(), 1u);
+  EXPECT_EQ(json::parse(*alice->frames()[0])["data"]["payload"], json::object());
+}
+
+TEST_F(EventFanoutTest, ADisconnectClosesExactlyTheUsersSessions) {
+  auto mallory_1 = Add("s1", "mallory", {"r1"});
+  auto mallory_2 = Add("s2", "mallory", {});
+  auto bob = Add("s3", "bob", {"r1"});
+  realtime::v1::UserEvent event;
+  event.set_event_id("ev-2");
+  event.add_user_ids("mallory");
+  event.mutable_disconnect()->set_close_code(4003);
+  event.mutable_disconnect()->set_reason("banned by moderator");
+  fanout_.OnUserEvent(event);
+
+  using Close = std::pair<uint16_t, std::string>;
+  EXPECT_EQ(mallory_1->disconnects(), std::vector<Close>{Close(4003, "banned by moderator")});
+  EXPECT_EQ(mallory_2->disconnects(), std::vector<Close>{Close(4003, "banned by moderator")});
+  EXPECT_TRUE(bob->disconnects().empty());
+  EXPECT_TRUE(mallory_1->frames().empty());
+
+  event.mutable_disconnect()->set_close_code(1005);  // Reserved: never sent on the wire.
+  fanout_.OnUserEvent(event);
+  EXPECT_EQ(mallory_1->disconnects().size(), 1u);
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "gateway/ws/subscriber.h"
@@ -21,26 +22,35 @@ class FakeSubscriber final : public Subscriber {
     std::lock_guard lock(mu_);
     rooms_.push_back(std::move(delivery));
   }
-  void DeliverPresence(Frame frame) override {
+  void DeliverFrame(Frame frame) override {
     std::lock_guard lock(mu_);
-    presence_.push_back(std::move(frame));
+    frames_.push_back(std::move(frame));
   }
   void RevokeRoom(const std::string& room_id) override {
     std::lock_guard lock(mu_);
     revoked_.push_back(room_id);
+  }
+  void Disconnect(uint16_t code, std::string reason) override {
+    std::lock_guard lock(mu_);
+    disconnects_.emplace_back(code, std::move(reason));
   }
 
   std::vector<std::shared_ptr<const RoomDelivery>> rooms() {
     std::lock_guard lock(mu_);
     return rooms_;
   }
-  std::vector<Frame> presence() {
+  // Frames outside rooms (presence, notifications), in delivery order.
+  std::vector<Frame> frames() {
     std::lock_guard lock(mu_);
-    return presence_;
+    return frames_;
   }
   std::vector<std::string> revoked() {
     std::lock_guard lock(mu_);
     return revoked_;
+  }
+  std::vector<std::pair<uint16_t, std::string>> disconnects() {
+    std::lock_guard lock(mu_);
+    return disconnects_;
   }
 
  private:
@@ -48,8 +58,9 @@ class FakeSubscriber final : public Subscriber {
   const std::string user_id_;
   std::mutex mu_;
   std::vector<std::shared_ptr<const RoomDelivery>> rooms_;
-  std::vector<Frame> presence_;
+  std::vector<Frame> frames_;
   std::vector<std::string> revoked_;
+  std::vector<std::pair<uint16_t, std::string>> disconnects_;
 };
 
 inline std::shared_ptr<FakeSubscriber> MakeSubscriber(std::string session_id, std::string user_id) {

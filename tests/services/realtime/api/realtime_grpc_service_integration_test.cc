@@ -3,12 +3,14 @@
 // privilege per caller, Publish -> each subscribed gateway exactly once across two instances,
 // PublishStream (batches in order, an ack per batch naming invalid events, publishers only, the
 // stream ends with its token and at shutdown),
-// typing to the other sessions, presence hidden from blocked users, GetPresence, a slow gateway
-// cut off with RESOURCE_EXHAUSTED, and shutdown ending streams with UNAVAILABLE.
+// typing to the other sessions, presence hidden from blocked users, GetPresence, user events to
+// the gateways with sessions of their users (PublishUserEvent), a slow gateway cut off with
+// RESOURCE_EXHAUSTED, and shutdown ending streams with UNAVAILABLE.
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 #include <spdlog/sinks/ostream_sink.h>
 
+#include <cctype>
 #include <condition_variable>
 #include <deque>
 #include <sstream>
@@ -58,12 +60,14 @@ class Instance {
               return registry_.Deliver(frame);
             },
             metrics_),
-        service_(authenticator, {.publishers = {"chat-svc"}, .gateways = {"gateway"}},
-                 {.link = {.instance_id = "instance-under-test",
-                           .heartbeat_interval = absl::Seconds(10),
-                           .presence_ttl = absl::Seconds(45)},
-                  .queue_frames = queue_frames},
-                 {registry_, tasks_, typing_, uuids_, clock_, metrics_}, bus_, presence_) {
+        service_(
+            authenticator,
+            {.publishers = {"chat-svc"}, .gateways = {"gateway"}, .presence_readers = {"chat-svc"}},
+            {.link = {.instance_id = "instance-under-test",
+                      .heartbeat_interval = absl::Seconds(10),
+                      .presence_ttl = absl::Seconds(45)},
+             .queue_frames = queue_frames},
+            {registry_, tasks_, typing_, uuids_, clock_, metrics_}, bus_, presence_) {
     presence_queue_.Start();
     typing_queue_.Start();
     subscription_.Start();
@@ -218,6 +222,16 @@ v1::PublishRequest MessageCreated(const std::string& room, const std::string& ev
   return request;
 }
 
+v1::PublishUserEventRequest Notify(const std::vector<std::string>& users,
+                                   const std::string& event_id = "") {
+  v1::PublishUserEventRequest request;
+  request.mutable_event()->set_event_id(event_id);
+  for (const std::string& user : users) request.mutable_event()->add_user_ids(user);
+  request.mutable_event()->mutable_notification()->set_type("ticket.updated");
+  request.mutable_event()->mutable_notification()->set_payload_json(R"({"ticket":7})");
+  return request;
+}
+
 // A publisher's end of PublishStream, driven synchronously.
 class Publisher {
  public:
@@ -330,10 +344,21 @@ TEST_F(RealtimeGrpcServiceTest, EachCallerOnlyWhatItsClientIdAllows) {
   v1::GetPresenceRequest presence;
   presence.add_user_ids(kAlice);
   v1::GetPresenceResponse answer;
-  EXPECT_EQ(stub->GetPresence(As(ServiceToken("chat-svc")).get(), presence, &answer).error_code(),
-            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_TRUE(stub->GetPresence(As(ServiceToken("chat-svc")).get(), presence, &answer).ok());
+  EXPECT_EQ(
+      stub->GetPresence(As(ServiceToken("realtime-svc")).get(), presence, &answer).error_code(),
+      grpc::StatusCode::PERMISSION_DENIED);
   EXPECT_EQ(stub->GetPresence(As(UserToken()).get(), presence, &answer).error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
+  v1::PublishUserEventResponse user_event;
+  grpc::Status user_event_by_gateway =
+      stub->PublishUserEvent(As(ServiceToken("gateway")).get(), Notify({kAlice}), &user_event);
+  EXPECT_EQ(user_event_by_gateway.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(user_event_by_gateway.error_message(),
+            "service client \"gateway\" may not publish user events");
+  EXPECT_EQ(
+      stub->PublishUserEvent(As(UserToken()).get(), Notify({kAlice}), &user_event).error_code(),
+      grpc::StatusCode::PERMISSION_DENIED);
 }
 
 TEST_F(RealtimeGrpcServiceTest, PublishValidatesTheEvent) {
@@ -383,6 +408,82 @@ TEST_F(RealtimeGrpcServiceTest, APublishedEventReachesEachSubscribedGatewayExact
   std::optional<v1::RoomEvent> other = gw3->NextRoomEvent();
   ASSERT_TRUE(other.has_value());
   EXPECT_EQ(other->event_id(), "e2");
+}
+
+TEST_F(RealtimeGrpcServiceTest, AUserEventReachesEachGatewayWithTheUsersSessionsExactlyOnce) {
+  Instance a(prefix_, authenticator_, blocks_);
+  Instance b(prefix_, authenticator_, blocks_);
+  auto stub_a = a.Stub();
+  auto stub_b = b.Stub();
+  std::unique_ptr<Gateway> gw1 = Connect(*stub_a, "gw-1");  // Two sessions of alice.
+  gw1->Open(SessionId(1), kAlice, "alice");
+  gw1->Open(SessionId(2), kAlice, "alice");
+  std::unique_ptr<Gateway> gw2 = Connect(*stub_b, "gw-2");  // Bob, on the other instance.
+  gw2->Open(SessionId(3), kBob, "bob");
+  std::unique_ptr<Gateway> gw3 = Connect(*stub_b, "gw-3");  // Carol only: nothing for her.
+  gw3->Open(SessionId(4), kCarol, "carol");
+  ASSERT_TRUE(Eventually(
+      [&] { return a.registry().session_count() == 2 && b.registry().session_count() == 2; }));
+
+  std::string upper_bob = kBob;
+  for (char& c : upper_bob) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  auto is_user_event = [](const v1::RealtimeFrame& f) { return f.has_user_event(); };
+  v1::PublishUserEventResponse response;
+  ASSERT_TRUE(stub_a
+                  ->PublishUserEvent(As(ServiceToken("chat-svc")).get(),
+                                     Notify({kAlice, upper_bob, kAlice}, "n1"), &response)
+                  .ok());
+  v1::PublishUserEventRequest disconnect = Notify({kBob});
+  disconnect.mutable_event()->mutable_disconnect()->set_close_code(1008);
+  disconnect.mutable_event()->mutable_disconnect()->set_reason("banned");
+  ASSERT_TRUE(
+      stub_b->PublishUserEvent(As(ServiceToken("chat-svc")).get(), disconnect, &response).ok());
+
+  std::optional<v1::RealtimeFrame> to_alice = gw1->Next(is_user_event);
+  ASSERT_TRUE(to_alice.has_value());
+  const v1::UserEvent& notified = to_alice->user_event();
+  EXPECT_EQ(notified.event_id(), "n1");
+  EXPECT_EQ(notified.notification().id(), "n1");
+  EXPECT_EQ(notified.notification().payload_json(), R"({"ticket":7})");
+  ASSERT_EQ(notified.user_ids_size(), 2);  // Normalized, each once.
+  EXPECT_EQ(notified.user_ids(1), kBob);
+  EXPECT_FALSE(gw1->Next(is_user_event, absl::Milliseconds(200)).has_value());  // Once per gateway.
+
+  std::optional<v1::RealtimeFrame> first_to_bob = gw2->Next(is_user_event);
+  ASSERT_TRUE(first_to_bob.has_value());
+  EXPECT_EQ(first_to_bob->user_event().event_id(), "n1");
+  std::optional<v1::RealtimeFrame> second_to_bob = gw2->Next(is_user_event);
+  ASSERT_TRUE(second_to_bob.has_value());
+  const v1::UserEvent& closed = second_to_bob->user_event();
+  EXPECT_FALSE(closed.event_id().empty());  // Made up when the caller sent none.
+  EXPECT_EQ(closed.disconnect().close_code(), 1008);
+  EXPECT_EQ(closed.disconnect().reason(), "banned");
+  EXPECT_FALSE(gw3->Next(is_user_event, absl::Milliseconds(200)).has_value());
+}
+
+TEST_F(RealtimeGrpcServiceTest, PublishUserEventValidatesTheEvent) {
+  Instance instance(prefix_, authenticator_, blocks_);
+  auto stub = instance.Stub();
+  auto publish = [&](const v1::PublishUserEventRequest& request) {
+    v1::PublishUserEventResponse response;
+    return stub->PublishUserEvent(As(ServiceToken("chat-svc")).get(), request, &response);
+  };
+  v1::PublishUserEventRequest request = Notify({kAlice, "nope"});
+  grpc::Status bad_id = publish(request);
+  EXPECT_EQ(bad_id.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(bad_id.error_message().find("event.user_ids[1]"), std::string::npos)
+      << bad_id.error_message();
+  EXPECT_EQ(publish(v1::PublishUserEventRequest()).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+  request = Notify({kAlice});
+  request.mutable_event()->mutable_notification()->set_type("Not Valid");
+  grpc::Status bad_type = publish(request);
+  EXPECT_EQ(bad_type.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(bad_type.error_message().find("event.notification.type"), std::string::npos)
+      << bad_type.error_message();
+  request = Notify({kAlice});
+  request.mutable_event()->mutable_disconnect()->set_close_code(1011);
+  EXPECT_EQ(publish(request).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
 }
 
 TEST_F(RealtimeGrpcServiceTest, APublishStreamDeliversItsBatchesInOrderAndAcksEach) {

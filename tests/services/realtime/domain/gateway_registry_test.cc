@@ -1,7 +1,7 @@
 // GatewayRegistry: who gets a frame. Room events reach only streams with a session subscribed
 // to the room, presence the streams with a session in one of its rooms or of one of its users,
-// each stream once and sharing one frame object; closing, unsubscribing, ending and replacing
-// streams update the index at once.
+// user events the streams with a session of one of their users, each stream once and sharing one
+// frame object; closing, unsubscribing, ending and replacing streams update the index at once.
 #include "services/realtime/domain/gateway_registry.h"
 
 #include <gtest/gtest.h>
@@ -25,6 +25,13 @@ std::shared_ptr<const v1::RealtimeFrame> Presence(std::vector<std::string> rooms
   auto frame = std::make_shared<v1::RealtimeFrame>();
   for (const std::string& room : rooms) frame->mutable_presence()->add_room_ids(room);
   for (const std::string& user : users) frame->mutable_presence()->add_user_ids(user);
+  return frame;
+}
+
+std::shared_ptr<const v1::RealtimeFrame> UserEvent(std::vector<std::string> users) {
+  auto frame = std::make_shared<v1::RealtimeFrame>();
+  for (const std::string& user : users) frame->mutable_user_event()->add_user_ids(user);
+  frame->mutable_user_event()->mutable_disconnect()->set_close_code(1008);
   return frame;
 }
 
@@ -60,6 +67,30 @@ TEST_F(GatewayRegistryTest, RoomEventsReachOnlySubscribedStreamsOnceSharingTheFr
   EXPECT_EQ(a_->frames()[1].get(), second.get());
   EXPECT_EQ(b_->frames()[0].get(), second.get());
   EXPECT_EQ(registry_.Deliver(RoomEvent("room-nobody")), 0u);
+}
+
+TEST_F(GatewayRegistryTest, UserEventsReachOnlyStreamsWithASessionOfTheUsersOnce) {
+  StreamId a = Connect("gw-a", a_);
+  StreamId b = Connect("gw-b", b_);
+  auto c = std::make_shared<RecordingSink>();
+  Connect("gw-c", c);
+  ASSERT_TRUE(registry_.OpenSession(a, {"s1", "u1", "alice"}));
+  ASSERT_TRUE(registry_.OpenSession(a, {"s2", "u1", "alice"}));
+  ASSERT_TRUE(registry_.OpenSession(a, {"s3", "u2", "bob"}));
+  ASSERT_TRUE(registry_.OpenSession(b, {"s4", "u2", "bob"}));
+
+  auto event = UserEvent({"u1", "u2"});
+  EXPECT_EQ(registry_.Deliver(event), 2u);  // Three sessions on a, one on b; c has none.
+  ASSERT_EQ(a_->frames().size(), 1u);
+  ASSERT_EQ(b_->frames().size(), 1u);
+  EXPECT_EQ(a_->frames()[0].get(), event.get());
+  EXPECT_TRUE(c->frames().empty());
+
+  EXPECT_EQ(registry_.Deliver(UserEvent({"u1"})), 1u);
+  EXPECT_EQ(b_->frames().size(), 1u);
+  registry_.CloseSession(a, "s1");
+  registry_.CloseSession(a, "s2");
+  EXPECT_EQ(registry_.Deliver(UserEvent({"u1"})), 0u);
 }
 
 TEST_F(GatewayRegistryTest, EventsLostReachesEveryStreamWhateverItFollows) {
