@@ -50,24 +50,6 @@ RoomOfTwo MakeRoomOfTwo(int port, const std::string& prefix) {
   return made;
 }
 
-// A session of `user` on gateway `gateway_port`, auto-subscribed to `room`, after `ready`.
-std::unique_ptr<WsClient> OpenOn(int gateway_port, const ApiUser& user, const std::string& room,
-                                 WsOptions options = {}) {
-  std::string target = absl::StrCat("/ws?access_token=", user.token);
-  if (!room.empty()) absl::StrAppend(&target, "&room_id=", room);
-  absl::StatusOr<std::unique_ptr<WsClient>> client =
-      WsClient::Connect(gateway_port, target, options);
-  EXPECT_TRUE(client.ok()) << client.status();
-  if (!client.ok()) return nullptr;
-  absl::StatusOr<json> ready = (*client)->NextEvent("ready", kWait);
-  EXPECT_TRUE(ready.ok()) << ready.status();
-  if (!ready.ok()) return nullptr;
-  if (!room.empty()) {
-    EXPECT_EQ((*ready)["data"]["subscribed"], json::array({room})) << *ready;
-  }
-  return *std::move(client);
-}
-
 // The ids of receive_message frames, in order, until the message with `last_id`: first those
 // already read and set aside while waiting for something else (a sender's own echo may arrive
 // after its ack), then new ones.
@@ -97,9 +79,9 @@ class WsClusterE2eTest : public SharedStackTest {
 
 TEST_F(WsClusterE2eTest, MessagesReachSubscribersOnTheOtherGatewayExactlyOnce) {
   auto [alice, bob, room] = MakeRoomOfTwo(gateway(0), "cluster");
-  auto alice_ws = OpenOn(gateway(0), alice, room);
-  auto bob_ws = OpenOn(gateway(1), bob, room);
-  auto bob_second_tab = OpenOn(gateway(1), bob, room);
+  auto alice_ws = OpenUserSession(gateway(0), alice, room);
+  auto bob_ws = OpenUserSession(gateway(1), bob, room);
+  auto bob_second_tab = OpenUserSession(gateway(1), bob, room);
   ASSERT_TRUE(alice_ws && bob_ws && bob_second_tab);
 
   std::vector<std::string> sent;
@@ -125,8 +107,8 @@ TEST_F(WsClusterE2eTest, MessagesReachSubscribersOnTheOtherGatewayExactlyOnce) {
 
 TEST_F(WsClusterE2eTest, TypingCrossesGatewaysToOtherSessionsOnly) {
   auto [alice, bob, room] = MakeRoomOfTwo(gateway(0), "cluster_typing");
-  auto alice_ws = OpenOn(gateway(0), alice, room);
-  auto bob_ws = OpenOn(gateway(1), bob, room);
+  auto alice_ws = OpenUserSession(gateway(0), alice, room);
+  auto bob_ws = OpenUserSession(gateway(1), bob, room);
   ASSERT_TRUE(alice_ws && bob_ws);
   ASSERT_TRUE(bob_ws->Request("typing_start", {{"room_id", room}}, "t").ok());
   absl::StatusOr<json> typing = alice_ws->NextEvent("typing_start", kWait);
@@ -139,10 +121,10 @@ TEST_F(WsClusterE2eTest, SlowReaderIsClosedWhileOthersKeepReceivingAndResumeLose
   auto [alice, bob, room] = MakeRoomOfTwo(gateway(0), "cluster_slow");
   ApiUser sloth = SignUpUser(gateway(0), "cluster_slow_s");
   JoinRoomAs(gateway(0), sloth, room);
-  auto bob_ws = OpenOn(gateway(1), bob, room);
+  auto bob_ws = OpenUserSession(gateway(1), bob, room);
   // A tiny receive buffer: the gateway's writes stall as soon as the reader stops reading.
-  auto sloth_ws =
-      OpenOn(gateway(1), sloth, room, WsOptions{.headers = {}, .receive_buffer_bytes = 4096});
+  auto sloth_ws = OpenUserSession(gateway(1), sloth, room,
+                                  WsOptions{.headers = {}, .receive_buffer_bytes = 4096});
   ASSERT_TRUE(bob_ws && sloth_ws);
 
   // Far more than the send queue and the socket buffers hold; Bob reads each one.
@@ -163,7 +145,7 @@ TEST_F(WsClusterE2eTest, SlowReaderIsClosedWhileOthersKeepReceivingAndResumeLose
   EXPECT_FALSE(closed->reason.empty());
 
   // The slow reader reconnects with since_seq and gets every message, in order.
-  auto again = OpenOn(gateway(1), sloth, "");
+  auto again = OpenUserSession(gateway(1), sloth, "");
   ASSERT_NE(again, nullptr);
   ASSERT_TRUE(again->SendEvent("subscribe", {{"room_id", room}, {"since_seq", 0}}, "r").ok());
   std::vector<std::string> replayed = ReceiveUntil(*again, sent.back());
@@ -172,7 +154,7 @@ TEST_F(WsClusterE2eTest, SlowReaderIsClosedWhileOthersKeepReceivingAndResumeLose
 
 TEST_F(WsClusterE2eTest, ResumeOnAnotherGatewayAfterDisconnectLosesNothing) {
   auto [alice, bob, room] = MakeRoomOfTwo(gateway(0), "cluster_resume");
-  auto bob_ws = OpenOn(gateway(1), bob, room);
+  auto bob_ws = OpenUserSession(gateway(1), bob, room);
   ASSERT_NE(bob_ws, nullptr);
   json first = SendMessageAs(gateway(0), alice, room, "seen");
   absl::StatusOr<json> seen = bob_ws->NextEvent("receive_message", kWait);
@@ -184,7 +166,7 @@ TEST_F(WsClusterE2eTest, ResumeOnAnotherGatewayAfterDisconnectLosesNothing) {
   for (int i = 0; i < 4; ++i) {
     missed.push_back(SendMessageAs(gateway(0), alice, room, absl::StrCat("missed ", i))["id"]);
   }
-  auto resumed = OpenOn(gateway(0), bob, "");
+  auto resumed = OpenUserSession(gateway(0), bob, "");
   ASSERT_NE(resumed, nullptr);
   ASSERT_TRUE(
       resumed->SendEvent("subscribe", {{"room_id", room}, {"since_seq", last_seq}}, "r").ok());
@@ -201,7 +183,7 @@ TEST(WsFailoverE2eTest, KillingARealtimeInstanceKeepsDeliveryGoingAfterReconnect
   Stack& stack = **started;
   auto [alice, bob, room] = MakeRoomOfTwo(stack.gateway_port(0), "failover");
   // Gateway 1 prefers realtime-svc 1, which is killed; chat-svc publishes through instance 0.
-  auto bob_ws = OpenOn(stack.gateway_port(1), bob, room);
+  auto bob_ws = OpenUserSession(stack.gateway_port(1), bob, room);
   ASSERT_NE(bob_ws, nullptr);
   ExitStatus killed = stack.Kill({Component::kRealtime, 1});
   EXPECT_EQ(killed.signal, SIGKILL);
@@ -240,8 +222,8 @@ TEST(WsFailoverE2eTest, UsersOfACrashedGatewayGoOfflineAndSigtermClosesWith1012)
   ASSERT_TRUE(started.ok()) << started.status();
   Stack& stack = **started;
   auto [alice, bob, room] = MakeRoomOfTwo(stack.gateway_port(0), "crash");
-  auto alice_ws = OpenOn(stack.gateway_port(0), alice, room);
-  auto bob_ws = OpenOn(stack.gateway_port(1), bob, room);
+  auto alice_ws = OpenUserSession(stack.gateway_port(0), alice, room);
+  auto bob_ws = OpenUserSession(stack.gateway_port(1), bob, room);
   ASSERT_TRUE(alice_ws && bob_ws);
   absl::StatusOr<json> online = alice_ws->NextEvent("presence", kWait);
   ASSERT_TRUE(online.ok()) << online.status();

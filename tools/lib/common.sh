@@ -11,6 +11,7 @@ REQUIRED_PACKAGES=(
   libpqxx-dev libboost-dev libboost-system-dev libspdlog-dev libfmt-dev libsodium-dev
   libhiredis-dev nlohmann-json3-dev libgtest-dev libgmock-dev libbenchmark-dev
   postgresql redis-server curl clang-format
+  python3-grpcio python3-protobuf # tools/examples/python (stubs from protoc + grpc_python_plugin)
 )
 
 # ---------------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 # shellcheck shell=bash
 # Node.js helpers for tools/dev: node and npm (Debian's packages when missing), and newman, the
-# Postman collection runner, installed with `npm ci` into tools/postman/node_modules.
+# Postman collection runner, installed with `npm ci` into tools/postman/node_modules, and the
+# server API example's gRPC libraries in tools/examples/node/node_modules.
 
 POSTMAN_DIR=$ROOT/tools/postman
 NEWMAN=$POSTMAN_DIR/node_modules/.bin/newman
@@ -51,4 +52,20 @@ ensure_browser_check() {
   (cd "$BROWSER_DIR" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error) ||
     die "npm ci in ${BROWSER_DIR#"$ROOT"/} failed"
   cp "$BROWSER_DIR/package-lock.json" "$BROWSER_STAMP"
+}
+
+EXAMPLE_NODE_DIR=$ROOT/tools/examples/node
+EXAMPLE_NODE_STAMP=$EXAMPLE_NODE_DIR/node_modules/.chatter-installed-lock
+
+# ensure_example_deps: @grpc/grpc-js and @grpc/proto-loader for tools/examples/node (as its
+# package-lock.json pins them; Node.js 18, Debian 12's, is enough), unless already installed.
+ensure_example_deps() {
+  ensure_node
+  if [[ -f $EXAMPLE_NODE_STAMP ]] && cmp -s "$EXAMPLE_NODE_STAMP" "$EXAMPLE_NODE_DIR/package-lock.json"; then
+    return 0
+  fi
+  log "installing the server API example's gRPC libraries (npm ci in ${EXAMPLE_NODE_DIR#"$ROOT"/})"
+  (cd "$EXAMPLE_NODE_DIR" && npm ci --no-audit --no-fund --loglevel=error) ||
+    die "npm ci in ${EXAMPLE_NODE_DIR#"$ROOT"/} failed"
+  cp "$EXAMPLE_NODE_DIR/package-lock.json" "$EXAMPLE_NODE_STAMP"
 }

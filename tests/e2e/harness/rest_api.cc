@@ -58,4 +58,21 @@ json SendMessageAs(int port, const ApiUser& sender, const std::string& room_id,
   return reply.body;
 }
 
+std::unique_ptr<WsClient> OpenUserSession(int port, const ApiUser& user, const std::string& room,
+                                          WsOptions options) {
+  std::string target = absl::StrCat("/ws?access_token=", user.token);
+  if (!room.empty()) absl::StrAppend(&target, "&room_id=", room);
+  absl::StatusOr<std::unique_ptr<WsClient>> client =
+      WsClient::Connect(port, target, std::move(options));
+  EXPECT_TRUE(client.ok()) << client.status();
+  if (!client.ok()) return nullptr;
+  absl::StatusOr<nlohmann::json> ready = (*client)->NextEvent("ready", kDefaultWsTimeout);
+  EXPECT_TRUE(ready.ok()) << ready.status();
+  if (!ready.ok()) return nullptr;
+  if (!room.empty()) {
+    EXPECT_EQ((*ready)["data"]["subscribed"], nlohmann::json::array({room})) << *ready;
+  }
+  return *std::move(client);
+}
+
 }  // namespace chatter::e2e

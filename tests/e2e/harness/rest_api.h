@@ -7,6 +7,7 @@
 #include <string>
 
 #include "tests/e2e/harness/http_client.h"
+#include "tests/e2e/harness/ws_client.h"
 
 namespace chatter::e2e {
 
@@ -46,5 +47,11 @@ void JoinRoomAs(int port, const ApiUser& user, const std::string& room_id);
 // POST /v1/rooms/{room_id}/messages, expecting 201; the message JSON.
 nlohmann::json SendMessageAs(int port, const ApiUser& sender, const std::string& room_id,
                              const std::string& content);
+
+// A WebSocket session of `user` on the gateway at `port`, auto-subscribed to `room` unless it is
+// empty, after its `ready` frame (which must list exactly `room`); null, and a test failure,
+// otherwise.
+std::unique_ptr<WsClient> OpenUserSession(int port, const ApiUser& user,
+                                          const std::string& room = "", WsOptions options = {});
 
 }  // namespace chatter::e2e
