@@ -26,16 +26,9 @@ using nlohmann::json;
 constexpr absl::Duration kWait = absl::Seconds(10);
 
 std::string IssueToken(Stack& stack, const ServicePrincipal& principal) {
-  auto auth = auth::v1::AuthService::NewStub(grpc::CreateChannel(
-      stack.grpc_address(Component::kAuth), grpc::InsecureChannelCredentials()));
-  auth::v1::IssueServiceTokenRequest request;
-  request.set_client_id(principal.client_id);
-  request.set_client_secret(principal.secret);
-  auth::v1::IssueServiceTokenResponse response;
-  grpc::ClientContext context;
-  grpc::Status status = auth->IssueServiceToken(&context, request, &response);
-  EXPECT_TRUE(status.ok()) << principal.client_id << ": " << status.error_message();
-  return response.access_token();
+  absl::StatusOr<std::string> token = stack.IssueServiceToken(principal);
+  EXPECT_TRUE(token.ok()) << principal.client_id << ": " << token.status();
+  return token.value_or("");
 }
 
 // A context carrying `token` (none when empty), with a deadline.

@@ -27,16 +27,10 @@ class ServiceAclE2eTest : public SharedStackTest {
   void SetUp() override {
     SharedStackTest::SetUp();
     if (HasFatalFailure()) return;  // No stack.
-    auto auth = auth::v1::AuthService::NewStub(Channel(Component::kAuth));
     for (const ServicePrincipal& principal : kPrincipals) {
-      auth::v1::IssueServiceTokenRequest request;
-      request.set_client_id(principal.client_id);
-      request.set_client_secret(principal.secret);
-      auth::v1::IssueServiceTokenResponse response;
-      grpc::ClientContext context;
-      grpc::Status status = auth->IssueServiceToken(&context, request, &response);
-      ASSERT_TRUE(status.ok()) << principal.client_id << ": " << status.error_message();
-      tokens_[principal.client_id] = response.access_token();
+      absl::StatusOr<std::string> token = stack().IssueServiceToken(principal);
+      ASSERT_TRUE(token.ok()) << principal.client_id << ": " << token.status();
+      tokens_[principal.client_id] = *token;
     }
     user_ = SignUpUser(port(), "acl");
     room_id_ = CreateRoomAs(port(), user_, "acl room").value("id", "");

@@ -243,6 +243,11 @@ absl::StatusOr<std::optional<StoredMessage>> PgMessageRepository::Insert(
     if (rows.empty()) return std::nullopt;  // No room, or the sender may not send there.
     return StoredMessage{*MessageFromRow(rows[0], 0), rows[0][kMessageColumnCount].as<bool>()};
   });
+  return OrConcurrentDuplicate(std::move(stored), message);
+}
+
+absl::StatusOr<std::optional<StoredMessage>> PgMessageRepository::OrConcurrentDuplicate(
+    absl::StatusOr<std::optional<StoredMessage>> stored, const NewMessage& message) {
   // The same client_msg_id committed by a concurrent send: that one is the message.
   if (pg::ViolatesConstraint(stored.status(), "messages_client_msg_key")) {
     absl::StatusOr<Message> first = FindByClientMsgId(message);
@@ -266,12 +271,7 @@ absl::StatusOr<std::optional<StoredMessage>> PgMessageRepository::InsertFromServ
         if (rows.empty()) return std::nullopt;  // No such room.
         return StoredMessage{*MessageFromRow(rows[0], 0), rows[0][kMessageColumnCount].as<bool>()};
       });
-  if (pg::ViolatesConstraint(stored.status(), "messages_client_msg_key")) {
-    absl::StatusOr<Message> first = FindByClientMsgId(message);
-    if (!first.ok()) return first.status();
-    return StoredMessage{*std::move(first), false};
-  }
-  return stored;
+  return OrConcurrentDuplicate(std::move(stored), message);
 }
 
 absl::StatusOr<std::vector<std::optional<StoredMessage>>> PgMessageRepository::InsertBatch(

@@ -48,6 +48,9 @@ class PgMessageRepository final : public MessageRepository,
   absl::StatusOr<std::vector<Message>> ListPage(const char* statement, absl::string_view room_id,
                                                 int64_t seq, int limit);
   absl::StatusOr<Message> FindByClientMsgId(const NewMessage& message);
+  // `stored`, or the message a concurrent send with the same client_msg_id committed first.
+  absl::StatusOr<std::optional<StoredMessage>> OrConcurrentDuplicate(
+      absl::StatusOr<std::optional<StoredMessage>> stored, const NewMessage& message);
   pg::Pool& pool_;
 };
 

@@ -2,6 +2,7 @@
 // gateway -> services.
 #include "tests/e2e/harness/stack.h"
 
+#include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -15,6 +16,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
+#include "chatter/auth/v1/auth.grpc.pb.h"
+#include "libs/status/grpc_status.h"
 #include "libs/status/status_macros.h"
 #include "tests/e2e/harness/free_port.h"
 
@@ -336,6 +339,20 @@ ChildProcess::Env Stack::WithOverrides(InstanceId instance, ChildProcess::Env en
     for (const auto& [name, value] : settings) env[name] = value;
   }
   return env;
+}
+
+absl::StatusOr<std::string> Stack::IssueServiceToken(const ServicePrincipal& principal) const {
+  auto auth = auth::v1::AuthService::NewStub(
+      grpc::CreateChannel(grpc_address(Component::kAuth), grpc::InsecureChannelCredentials()));
+  auth::v1::IssueServiceTokenRequest request;
+  request.set_client_id(principal.client_id);
+  request.set_client_secret(principal.secret);
+  auth::v1::IssueServiceTokenResponse response;
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  grpc::Status status = auth->IssueServiceToken(&context, request, &response);
+  if (!status.ok()) return status::FromGrpcStatus(status);
+  return response.access_token();
 }
 
 ChildProcess::Env AuthTestEnv() {

@@ -118,6 +118,8 @@ class Stack {
   std::string gateway_url(int instance = 0) const;  // "http://127.0.0.1:<port>"
   // The gRPC address ("127.0.0.1:<port>") of a service.
   std::string grpc_address(Component service, int instance = 0) const;
+  // A service token of `principal` from auth-svc's IssueServiceToken, as services get theirs.
+  absl::StatusOr<std::string> IssueServiceToken(const ServicePrincipal& principal) const;
   // The admin HTTP port (/metrics, /healthz, /readyz) of any component.
   int admin_port(Component component, int instance = 0) const {
     return SlotOf({component, instance}).ports.admin;
