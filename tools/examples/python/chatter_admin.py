@@ -30,6 +30,13 @@ import uuid
 try:
     import grpc
 except ImportError:
+    # A python3 of its own (pyenv, a venv) earlier on PATH than Debian's, which has python3-grpcio:
+    # run again with Debian's, once.
+    DEBIAN_PYTHON = "/usr/bin/python3"
+    if (os.path.exists(DEBIAN_PYTHON) and not os.environ.get("CHATTER_EXAMPLE_REEXEC")
+            and os.path.realpath(sys.executable) != os.path.realpath(DEBIAN_PYTHON)):
+        os.environ["CHATTER_EXAMPLE_REEXEC"] = "1"
+        os.execv(DEBIAN_PYTHON, [DEBIAN_PYTHON, *sys.argv])
     sys.exit("chatter_admin: grpcio is missing: apt-get install python3-grpcio (and run Debian's "
              "/usr/bin/python3), or pip install grpcio protobuf grpcio-tools")
 
