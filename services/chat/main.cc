@@ -157,8 +157,9 @@ int main(int argc, char** argv) {
   chat::IdempotentWrites idempotent_writes(admin_requests);
   chat::PrincipalRateLimiter admin_limiter(settings.admin_rate_per_second, settings.admin_burst,
                                            clock);
-  chat::AdminGrpcService admin_grpc_service(
-      admin_service, idempotent_writes, runtime.authenticator(), settings.admin_acl, admin_limiter);
+  chat::AdminGrpcService admin_grpc_service(admin_service, idempotent_writes,
+                                            runtime.authenticator(), settings.admin_acl,
+                                            admin_limiter, uuids);
   runtime.server().AddService(&admin_grpc_service);
   events.Start();
   AnnounceRecentHeads(messages, events, clock);

@@ -342,7 +342,8 @@ TEST_F(ServerApiE2eTest, RefusesUserTokensMissingTokensAndUnlistedOperations) {
       << as_user.error_message();
   EXPECT_EQ(admin_->PostMessage(With("").get(), request, &response).error_code(),
             grpc::StatusCode::UNAUTHENTICATED);
-  grpc::Status unlisted = admin_->PostMessage(With(reader_).get(), request, &response);
+  std::unique_ptr<grpc::ClientContext> unlisted_call = With(reader_);
+  grpc::Status unlisted = admin_->PostMessage(unlisted_call.get(), request, &response);
   EXPECT_EQ(unlisted.error_code(), grpc::StatusCode::PERMISSION_DENIED);
   EXPECT_NE(unlisted.error_message().find("post_message"), std::string::npos)
       << "the refusal names the operation: " << unlisted.error_message();
@@ -365,6 +366,11 @@ TEST_F(ServerApiE2eTest, RefusesUserTokensMissingTokensAndUnlistedOperations) {
   EXPECT_NE(log.find(absl::StrCat("\"principal\":\"", kPlatformReaderPrincipal.client_id, "\"")),
             std::string::npos);
   EXPECT_NE(log.find("\"code\":\"PERMISSION_DENIED\""), std::string::npos);
+  // A call without a request id was given one, in its answer and in its audit line.
+  auto request_id = unlisted_call->GetServerInitialMetadata().find("x-request-id");
+  ASSERT_NE(request_id, unlisted_call->GetServerInitialMetadata().end());
+  std::string id(request_id->second.data(), request_id->second.size());
+  EXPECT_NE(log.find(absl::StrCat("\"request_id\":\"", id, "\"")), std::string::npos) << id;
   EXPECT_NE(log.find(absl::StrCat("\"target\":\"room:", room_, "\"")), std::string::npos);
   EXPECT_EQ(log.find("should never be stored"), std::string::npos);
   EXPECT_EQ(log.find(reader_), std::string::npos);

@@ -63,12 +63,13 @@ std::string MemberTarget(const std::string& room_id, const std::string& user_id)
 
 AdminGrpcService::AdminGrpcService(AdminService& admin, IdempotentWrites& writes,
                                    const authn::Authenticator& authenticator, AdminAcl acl,
-                                   PrincipalRateLimiter& limiter)
+                                   PrincipalRateLimiter& limiter, ids::UuidGenerator& uuids)
     : admin_(admin),
       writes_(writes),
       authenticator_(authenticator),
       acl_(std::move(acl)),
-      limiter_(limiter) {}
+      limiter_(limiter),
+      uuids_(uuids) {}
 
 absl::StatusOr<std::string> AdminGrpcService::Admit(const grpc::ServerContext& context,
                                                     AdminOperation operation) {
@@ -89,10 +90,15 @@ absl::StatusOr<std::string> AdminGrpcService::Admit(const grpc::ServerContext& c
 }
 
 template <typename Body>
-grpc::Status AdminGrpcService::Handle(const grpc::ServerContext& context, AdminOperation operation,
+grpc::Status AdminGrpcService::Handle(grpc::ServerContext& context, AdminOperation operation,
                                       const std::string& target, Body&& body) {
   constexpr size_t kMaxTargetChars = 200;  // Ids are short; a caller's junk is cut.
-  grpc_server::RequestScope scope(context);
+  std::string request_id = grpc_server::RequestIdOf(context);
+  if (request_id.empty()) {
+    request_id = uuids_.NewV7();
+    context.AddInitialMetadata(grpc_server::kRequestIdMetadata, request_id);
+  }
+  log::ScopedRequestId scope(std::move(request_id));
   absl::StatusOr<std::string> principal = Admit(context, operation);
   absl::Status outcome = principal.ok() ? body(*principal) : principal.status();
   // The audit trail: who did (or tried) what to whom. Ids only: no content, no token.

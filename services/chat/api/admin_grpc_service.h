@@ -7,6 +7,7 @@
 
 #include "chatter/chat/v1/admin.grpc.pb.h"
 #include "libs/authn/authenticator.h"
+#include "libs/ids/uuid_generator.h"
 #include "services/chat/api/admin_access.h"
 #include "services/chat/domain/admin_service.h"
 #include "services/chat/domain/idempotent_writes.h"
@@ -18,7 +19,7 @@ class AdminGrpcService final : public v1::ChatAdmin::Service {
   // Everything must outlive this.
   AdminGrpcService(AdminService& admin, IdempotentWrites& writes,
                    const authn::Authenticator& authenticator, AdminAcl acl,
-                   PrincipalRateLimiter& limiter);
+                   PrincipalRateLimiter& limiter, ids::UuidGenerator& uuids);
 
   grpc::Status PostMessage(grpc::ServerContext* context, const v1::PostMessageRequest* request,
                            v1::PostMessageResponse* response) override;
@@ -42,9 +43,10 @@ class AdminGrpcService final : public v1::ChatAdmin::Service {
                            v1::NotifyUsersResponse* response) override;
 
  private:
-  // The gate, the audit line and the status conversion around `body(principal)`.
+  // The gate, the audit line and the status conversion around `body(principal)`. A call without
+  // an x-request-id gets one (answered in the initial metadata), so every audit line has one.
   template <typename Body>
-  grpc::Status Handle(const grpc::ServerContext& context, AdminOperation operation,
+  grpc::Status Handle(grpc::ServerContext& context, AdminOperation operation,
                       const std::string& target, Body&& body);
   // The calling principal if it may call `operation` now.
   absl::StatusOr<std::string> Admit(const grpc::ServerContext& context, AdminOperation operation);
@@ -58,6 +60,7 @@ class AdminGrpcService final : public v1::ChatAdmin::Service {
   const authn::Authenticator& authenticator_;
   AdminAcl acl_;
   PrincipalRateLimiter& limiter_;
+  ids::UuidGenerator& uuids_;
 };
 
 }  // namespace chatter::chat
