@@ -35,7 +35,14 @@ fi
 trap cleanup EXIT
 "$ROOT/tools/dev" compose-up --prebuilt || fail "tools/dev compose-up --prebuilt"
 
+rm -f loadgen.log # The restarter below reads it: no line of an earlier run.
+# The restart comes 10 s into the sending, however long the sign-ups took (a new podman
+# network's DNS can stall them for seconds): a restart during set-up would cut no session.
 (
+  for _ in $(seq 1200); do
+    grep -q "WebSockets ready" loadgen.log 2>/dev/null && break
+    sleep 0.1
+  done
   sleep 10
   podman restart -t 30 "$GATEWAY_CONTAINER" >/dev/null 2>&1
 ) &
