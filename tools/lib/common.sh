@@ -10,7 +10,7 @@ REQUIRED_PACKAGES=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler libabsl-dev
   libpqxx-dev libboost-dev libboost-system-dev libspdlog-dev libfmt-dev libsodium-dev
   libhiredis-dev nlohmann-json3-dev libgtest-dev libgmock-dev libbenchmark-dev
-  postgresql redis-server curl clang-format
+  postgresql redis-server curl clang-format jq # jq: README.md's example commands
   python3-grpcio python3-protobuf # tools/examples/python (stubs from protoc + grpc_python_plugin)
 )
 
