@@ -35,6 +35,21 @@ fi
 trap cleanup EXIT
 "$ROOT/tools/dev" compose-up --prebuilt || fail "tools/dev compose-up --prebuilt"
 
+# A new podman network's DNS (aardvark-dns) can stall lookups for seconds after it starts; chat-svc
+# and auth-svc resolve "postgres" per new connection. Wait (up to 60 s) until chat-svc's lookups
+# answer promptly five times in a row, so loadgen measures the stack, not the network's warm-up.
+CHAT_CONTAINER=${CHATTER_COMPOSE_PROJECT}_chat-svc_1
+prompt=0
+for _ in $(seq 120); do
+  if timeout 1 podman exec "$CHAT_CONTAINER" getent hosts postgres >/dev/null 2>&1; then
+    prompt=$((prompt + 1))
+    ((prompt >= 5)) && break
+  else
+    prompt=0
+  fi
+  sleep 0.5
+done
+
 rm -f loadgen.log # The restarter below reads it: no line of an earlier run.
 # The restart comes 10 s into the sending, however long the sign-ups took (a new podman
 # network's DNS can stall them for seconds): a restart during set-up would cut no session.
