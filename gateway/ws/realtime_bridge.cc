@@ -17,7 +17,7 @@ using realtime::v1::RealtimeFrame;
 
 namespace {
 
-// How long Stop() waits for queued frames to be written before ending the stream.
+// How long Stop() waits for realtime-svc to read the queued frames before cancelling the stream.
 constexpr absl::Duration kStopFlushTimeout = absl::Seconds(1);
 
 }  // namespace
@@ -41,16 +41,21 @@ class RealtimeBridge::Stream final : public grpc::ClientBidiReactor<GatewayFrame
   }
   void Begin() { StartCall(); }
   void Cancel() { context_.TryCancel(); }
-  // Nothing queued or being written.
-  bool Idle() {
+  // Half-closes the call once every queued frame is written. realtime-svc reads up to the
+  // half-close and then ends the call, so when OnDone follows it has handled every frame; a
+  // write that merely completed here may still sit unread in a buffer a cancel would discard.
+  void CloseWrites() {
     std::lock_guard lock(mu_);
-    return queue_.empty() && !writing_;
+    if (closing_) return;
+    closing_ = true;
+    if (!writing_ && !reads_done_) StartWritesDone();
   }
 
   // False when the queue is full (`bounded` frames only) or the stream is ending.
   bool Write(GatewayFrame frame, bool bounded) {
     std::lock_guard lock(mu_);
-    if (reads_done_) return true;  // Ending anyway; the next stream re-sends the state.
+    // Ending anyway; the next stream re-sends the state.
+    if (reads_done_ || closing_) return true;
     if (bounded && queue_.size() >= max_queued_) return false;
     queue_.push_back(std::move(frame));
     if (!writing_) WriteNextLocked();
@@ -79,11 +84,19 @@ class RealtimeBridge::Stream final : public grpc::ClientBidiReactor<GatewayFrame
       queue_.clear();
       return;
     }
-    if (!reads_done_ && !queue_.empty()) WriteNextLocked();
+    if (reads_done_) return;
+    if (!queue_.empty()) {
+      WriteNextLocked();
+    } else if (closing_) {
+      StartWritesDone();
+    }
   }
 
   void OnDone(const grpc::Status& status) override {
-    std::shared_ptr<Stream> keep = std::move(self_);  // Released when this reaction returns.
+    // Dropped before the bridge hears of it: RunStream holds the stream until then, so the call
+    // (and with it possibly gRPC's last object) is destroyed on the bridge's thread. Destroyed
+    // here, on a gRPC callback thread, it could shut gRPC down from inside gRPC's own pool.
+    self_.reset();
     bridge_.OnStreamDone(status);
   }
 
@@ -100,12 +113,13 @@ class RealtimeBridge::Stream final : public grpc::ClientBidiReactor<GatewayFrame
   const size_t max_queued_;
   grpc::ClientContext context_;
   RealtimeFrame incoming_;
-  std::shared_ptr<Stream> self_;  // Set from Bind until OnDone.
+  std::shared_ptr<Stream> self_;  // Set from Bind until OnDone; RunStream outlives it.
   std::mutex mu_;
   std::deque<GatewayFrame> queue_;  // Guarded by mu_, as are the three below.
   GatewayFrame current_;
   bool writing_ = false;
   bool reads_done_ = false;
+  bool closing_ = false;  // CloseWrites was called: no new frames, half-close after the queue.
 };
 
 RealtimeBridge::RealtimeBridge(std::shared_ptr<grpc::ChannelInterface> channel,
@@ -207,11 +221,10 @@ bool RealtimeBridge::RunStream(std::unique_lock<std::mutex>& lock, const std::st
   if (!stream_done_) {
     // Stopping: let the last frames (sessions closed on shutdown) out first, briefly, so
     // realtime-svc marks those users offline now rather than after the presence TTL.
-    absl::Time flush_deadline = absl::Now() + kStopFlushTimeout;
-    while (!stream_done_ && !stream->Idle() && absl::Now() < flush_deadline) {
-      wake_.wait_for(lock, std::chrono::milliseconds(10));
-    }
-    stream->Cancel();
+    stream->CloseWrites();
+    wake_.wait_for(lock, absl::ToChronoNanoseconds(kStopFlushTimeout),
+                   [this] { return stream_done_; });
+    if (!stream_done_) stream->Cancel();
     wake_.wait(lock, [this] { return stream_done_; });
   }
   bool welcomed = welcomed_;
