@@ -467,6 +467,30 @@ TEST_F(WsE2eTest, TooManyMissedMessagesAskForResync) {
   EXPECT_EQ(ExpectEvent(*ws, "receive_message")["id"], live["id"]);
 }
 
+TEST_F(WsE2eTest, ResubscribingAnActiveRoomPastTheReplayLimitAsksForResync) {
+  ApiUser alice = SignUpUser(port(), "ws_resub_a");
+  std::string room = CreateRoomAs(port(), alice, "resubscribe").value("id", "");
+  auto ws = Open(alice);
+  ASSERT_NE(ws, nullptr);
+  Ack(*ws, "subscribe", {{"room_id", room}}, "first");
+  for (int i = 0; i < kReplayLimit + 2; ++i) SendMessageAs(port(), alice, room, "m");
+  for (int i = 0; i < kReplayLimit + 2; ++i) {
+    EXPECT_EQ(ExpectEvent(*ws, "receive_message")["seq"], i + 1);
+  }
+  // A client that lost its place subscribes again, from the start, on the live subscription.
+  ws->skipped().clear();
+  json subscribed = Ack(*ws, "subscribe", {{"room_id", room}, {"since_seq", 0}}, "again");
+  EXPECT_EQ(subscribed["last_seq"], kReplayLimit + 2);
+  std::vector<json> resyncs;
+  for (const json& frame : ws->skipped()) {
+    EXPECT_NE(frame["event"], "receive_message") << frame;
+    if (frame["event"] == "resync_required") resyncs.push_back(frame["data"]);
+  }
+  EXPECT_EQ(resyncs, std::vector<json>{json({{"room_id", room}, {"last_seq", kReplayLimit + 2}})});
+  json live = SendMessageAs(port(), alice, room, "live");
+  EXPECT_EQ(ExpectEvent(*ws, "receive_message")["id"], live["id"]);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Presence
 
