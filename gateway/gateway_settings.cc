@@ -55,6 +55,19 @@ RateLimitSettings ReadRateLimits(config::ConfigReader& reader) {
   return limits;
 }
 
+// Directories are taken as given (relative ones against the working directory) and checked when
+// they are loaded, at start.
+StaticFilesSettings ReadStaticFiles(config::ConfigReader& reader) {
+  StaticFilesSettings files;
+  files.site_dir = reader.String("CHATTER_GATEWAY_STATIC_ROOT", "");
+  files.app_dir = reader.String("CHATTER_GATEWAY_APP_DIR", "");
+  files.limits.max_file_bytes = static_cast<size_t>(
+      reader.Int("CHATTER_GATEWAY_STATIC_MAX_FILE_BYTES", 4 << 20, 1024, 64 << 20));
+  files.limits.max_total_bytes = static_cast<size_t>(
+      reader.Int("CHATTER_GATEWAY_STATIC_MAX_TOTAL_BYTES", 64 << 20, 64 * 1024, int64_t{1} << 30));
+  return files;
+}
+
 }  // namespace
 
 GatewaySettings ReadGatewaySettings(config::ConfigReader& reader) {
@@ -95,6 +108,7 @@ GatewaySettings ReadGatewaySettings(config::ConfigReader& reader) {
   settings.shutdown_grace = reader.Millis("CHATTER_SHUTDOWN_GRACE_MS", 10000, 0, 600000);
   settings.ws = ReadWsOptions(reader);
   settings.ws.backend_call_timeout = settings.backend_call_timeout;
+  settings.static_files = ReadStaticFiles(reader);
   settings.token_verification = authn::ReadTokenVerificationSettings(reader);
   settings.credentials.client_id = reader.String("CHATTER_SERVICE_CLIENT_ID", "gateway");
   // Last, so a process started with only a bad setting reports that one, not this.

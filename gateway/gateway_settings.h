@@ -8,6 +8,7 @@
 #include "absl/time/time.h"
 #include "gateway/edge/rate_limiter.h"
 #include "gateway/http/http_server.h"
+#include "gateway/static/static_site.h"
 #include "gateway/ws/ws_options.h"
 #include "libs/authn/service_token_source.h"
 #include "libs/authn/token_verification.h"
@@ -38,6 +39,8 @@ struct GatewaySettings {
   absl::Duration redis_timeout;
   absl::Duration shutdown_grace;
   WsOptions ws;
+  // The landing page and the web app (off unless a directory is set; never in production images).
+  StaticFilesSettings static_files;
   // Local verification of WebSocket access tokens (keys fetched from auth-svc).
   authn::TokenVerificationSettings token_verification;
   // The gateway's own service principal (CheckRoomAccess, ListMessagesSince, realtime Connect).

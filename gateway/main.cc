@@ -25,6 +25,7 @@
 #include "gateway/http/dispatcher.h"
 #include "gateway/http/http_server.h"
 #include "gateway/http/router.h"
+#include "gateway/static/static_site.h"
 #include "gateway/transcoding/grpc_forwarder.h"
 #include "gateway/transcoding/route_table.h"
 #include "gateway/ws/chat_backend.h"
@@ -208,6 +209,21 @@ int main(int argc, char** argv) {
   gateway::RateLimiter rate_limiter(settings.rate_limits, *bucket_store, registry);
   gateway::RequestUserIdentifier request_users((*verification)->authenticator(), clock);
 
+  // The landing page and the web app, only when configured (tools/dev up; never in production).
+  std::unique_ptr<gateway::StaticSite> static_site;
+  std::optional<gateway::FallbackRoute> static_route;
+  if (settings.static_files.enabled()) {
+    absl::StatusOr<std::unique_ptr<gateway::StaticSite>> loaded =
+        gateway::StaticSite::Load(settings.static_files);
+    if (!loaded.ok()) {
+      log::Write(log::Level::kCritical, "", "cannot serve the static files",
+                 {{"error", std::string(loaded.status().message())}});
+      return 2;
+    }
+    static_site = *std::move(loaded);
+    static_route = static_site->AsFallbackRoute();
+  }
+
   gateway::CorsPolicy cors(settings.cors_origins);
   gateway::RequestIdSource request_ids(uuids);
   gateway::Dispatcher dispatcher(router, cors, request_ids, registry,
@@ -216,7 +232,8 @@ int main(int argc, char** argv) {
                                       [&request_users](const gateway::HttpRequest& request) {
                                         return request_users.UserIdOf(request);
                                       },
-                                  .rate_limiter = &rate_limiter});
+                                  .rate_limiter = &rate_limiter,
+                                  .fallback = static_route ? &*static_route : nullptr});
   gateway::WsEndpoint websockets(
       settings.ws, (*verification)->authenticator(), cors, request_ids, uuids, session_chat, bridge,
       room_index, sequencer, ws_metrics,

@@ -72,9 +72,24 @@ void Dispatcher::Dispatch(HttpRequest request, std::string client_ip, Responder 
     return finish(cors_.Preflight(origin));
   }
   std::optional<RouteMatch> match = router_.Match(route_method, path);
-  if (!match) {
+  const HttpHandler* handler = match ? match->handler : nullptr;
+  std::vector<std::string> allowed;
+  if (match) {
+    context->route = match->route_template;
+    context->path_params = std::move(match->path_params);
+  } else {
+    allowed = router_.AllowedMethods(path);
+    if (allowed.empty() && guards_.fallback != nullptr && guards_.fallback->wants(path)) {
+      if (route_method == "GET") {
+        context->route = guards_.fallback->route;
+        handler = &guards_.fallback->handler;
+      } else {
+        allowed = {"GET", "HEAD"};  // Static files are read-only.
+      }
+    }
+  }
+  if (handler == nullptr) {
     context->route = "unmatched";
-    std::vector<std::string> allowed = router_.AllowedMethods(path);
     if (allowed.empty()) {
       return finish(
           ErrorResponse(absl::NotFoundError(absl::StrCat("no route for ", method, " ", path)),
@@ -87,21 +102,16 @@ void Dispatcher::Dispatch(HttpRequest request, std::string client_ip, Responder 
     response.set(http::field::allow, absl::StrJoin(allowed, ", "));
     return finish(std::move(response));
   }
-  context->route = match->route_template;
-  context->path_params = std::move(match->path_params);
   if (guards_.identify_user) context->user_id = guards_.identify_user(request);
-  if (guards_.rate_limiter == nullptr)
-    return (*match->handler)(request, *context, std::move(finish));
+  if (guards_.rate_limiter == nullptr) return (*handler)(request, *context, std::move(finish));
   // The limiter may answer later, on another thread: the request moves into the continuation.
   auto pending = std::make_shared<HttpRequest>(std::move(request));
-  guards_.rate_limiter->Admit(context->route,
-                              {.client_ip = context->client_ip, .user_id = context->user_id},
-                              [handler = match->handler, pending, context,
-                               finish = std::move(finish)](absl::Status admitted) mutable {
-                                if (!admitted.ok())
-                                  return finish(ErrorResponse(admitted, context->request_id));
-                                (*handler)(*pending, *context, std::move(finish));
-                              });
+  guards_.rate_limiter->Admit(
+      context->route, {.client_ip = context->client_ip, .user_id = context->user_id},
+      [handler, pending, context, finish = std::move(finish)](absl::Status admitted) mutable {
+        if (!admitted.ok()) return finish(ErrorResponse(admitted, context->request_id));
+        (*handler)(*pending, *context, std::move(finish));
+      });
 }
 
 HttpResponse Dispatcher::TransportError(int http_status, const absl::Status& status,
@@ -126,6 +136,8 @@ HttpResponse Dispatcher::TransportError(int http_status, const absl::Status& sta
 }
 
 void Dispatcher::DropBodyKeepLength(HttpResponse& response) {
+  // A 304 has no body and no length of its own to keep.
+  if (response.result() == http::status::not_modified) return;
   response.content_length(response.body().size());
   response.body().clear();
 }

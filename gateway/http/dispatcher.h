@@ -1,6 +1,6 @@
 // The edge pipeline for one HTTP request, independent of the transport: request id, CORS,
-// routing (404/405 in the error envelope), then on the way out X-Request-Id, CORS headers,
-// metrics and one access-log line.
+// routing (404/405 in the error envelope; an optional fallback for GET and HEAD), then on the way
+// out X-Request-Id, CORS headers, metrics and one access-log line.
 #pragma once
 
 #include <functional>
@@ -17,6 +17,14 @@
 
 namespace chatter::gateway {
 
+// Answers GET and HEAD requests that no route matches, for the paths it wants (the static
+// files). Tried only after the router, so every route wins over it.
+struct FallbackRoute {
+  std::string route;  // Its label in metrics, logs and rate limits (a closed set: one value).
+  std::function<bool(absl::string_view path)> wants;
+  HttpHandler handler;
+};
+
 // The optional edge stages; each one left empty is skipped (unit tests of other stages).
 struct DispatcherGuards {
   // Trusted proxies; null: the TCP peer is the client.
@@ -25,6 +33,8 @@ struct DispatcherGuards {
   std::function<std::string(const HttpRequest&)> identify_user;
   // Null: no rate limits.
   RateLimiter* rate_limiter = nullptr;
+  // Null: a path no route matches is 404.
+  const FallbackRoute* fallback = nullptr;
 };
 
 class Dispatcher {
