@@ -9,7 +9,7 @@ export {
   type WebSocketLike,
 } from "./session.js";
 export { ApiError, SessionError } from "./errors.js";
-export { staticToken, type StoredTokens, type TokenProvider } from "./tokens.js";
+export { refreshMarginMs, staticToken, type StoredTokens, type TokenProvider } from "./tokens.js";
 export { backoffDelay, type BackoffOptions } from "./backoff.js";
 export type * from "./events.js";
 export type * from "./types.js";

@@ -2,7 +2,7 @@
 // login's tokens, refreshes the access token before it expires (one refresh at a time: refresh
 // tokens are single use and a reused one revokes the login) and is the session's TokenProvider.
 import { ApiError } from "./errors.js";
-import type { StoredTokens, TokenProvider } from "./tokens.js";
+import { refreshMarginMs, type StoredTokens, type TokenProvider } from "./tokens.js";
 import type { AuthTokens, ErrorEnvelope, QueryOf, RequestBody, SuccessBody } from "./types.js";
 
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
@@ -231,7 +231,7 @@ export class ChatterClient implements TokenProvider {
 
   async getAccessToken(minValidityMs = this.refreshSkewMs): Promise<string> {
     const tokens = this.requireTokens();
-    if (tokens.expiresAt - this.now() > minValidityMs) return tokens.accessToken;
+    if (tokens.expiresAt - this.now() > refreshMarginMs(tokens, minValidityMs)) return tokens.accessToken;
     return this.refreshAccessToken();
   }
 
@@ -311,6 +311,7 @@ export class ChatterClient implements TokenProvider {
       accessToken: answer.access_token,
       refreshToken: answer.refresh_token,
       expiresAt: this.now() + answer.expires_in * 1000,
+      issuedAt: this.now(),
       userId: answer.user?.id,
     });
     return answer;

@@ -683,7 +683,10 @@ export class ChatterSession extends Emitter<SessionEvents> {
     const expiresAt = this.provider.accessTokenExpiresAt();
     if (expiresAt === undefined || !this.isOpen()) return;
     const before = this.options.refreshBeforeExpiryMs ?? 60_000;
-    const delay = Math.max(1000, expiresAt - before - Date.now());
+    const remaining = expiresAt - Date.now();
+    // A token that lives less than `before` is refreshed halfway through what is left, not at
+    // once (and then again and again).
+    const delay = Math.max(1000, remaining > before ? remaining - before : remaining / 2);
     this.refreshTimer = setTimeout(() => void this.refreshNow(expiresAt), delay);
   }
 

@@ -7,7 +7,17 @@ export interface StoredTokens {
   refreshToken: string;
   // When the access token expires, in milliseconds since the epoch (from `expires_in`).
   expiresAt: number;
+  // When the pair was obtained (ms since the epoch); with expiresAt it gives the token's lifetime.
+  issuedAt?: number;
   userId?: string;
+}
+
+// How long before expiry a token counts as due for a refresh: `skewMs`, but at most half of its
+// lifetime, so a server with short-lived tokens (60 s, below the usual skew) does not see a
+// refresh before every call.
+export function refreshMarginMs(tokens: Pick<StoredTokens, "expiresAt" | "issuedAt">, skewMs: number): number {
+  if (tokens.issuedAt === undefined) return skewMs;
+  return Math.min(skewMs, Math.max(0, (tokens.expiresAt - tokens.issuedAt) / 2));
 }
 
 export interface TokenProvider {

@@ -1,10 +1,11 @@
 // Gateway-free checks of the session's building blocks: ordering and de-duplication per room,
-// gap reporting, and the reconnect delays' bounds.
+// gap reporting, the reconnect delays' bounds and when a token is due for a refresh.
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
 import { backoffDelay } from "../src/backoff.js";
 import { RoomSequencer } from "../src/room_sequencer.js";
+import { refreshMarginMs } from "../src/tokens.js";
 import type { Message } from "../src/types.js";
 
 const message = (seq: number) => ({ seq, room_id: "r", id: `m${seq}` }) as Message;
@@ -76,4 +77,14 @@ test("backoff grows exponentially, is capped and jittered", () => {
   const seen = new Set(Array.from({ length: 20 }, () => backoffDelay(3, options)));
   assert.ok(seen.size > 1, "jitter makes delays differ");
   for (const delay of seen) assert.ok(delay >= 400 && delay <= 800, `${delay}`);
+});
+
+test("a token is due for refresh at the skew, or halfway through a shorter lifetime", () => {
+  const minute = 60_000;
+  // A 15-minute token: refreshed the usual minute before it expires.
+  assert.equal(refreshMarginMs({ issuedAt: 0, expiresAt: 15 * minute }, minute), minute);
+  // A 60 s token (the server's shortest): not due the moment it arrives, but after half of it.
+  assert.equal(refreshMarginMs({ issuedAt: 0, expiresAt: minute }, minute), minute / 2);
+  // Stored by an older client, without issuedAt: the skew as given.
+  assert.equal(refreshMarginMs({ expiresAt: minute }, minute), minute);
 });
