@@ -1,14 +1,17 @@
 # shellcheck shell=bash
 # Node.js helpers for tools/dev: node and npm (Debian's packages when missing), and newman, the
 # Postman collection runner, installed with `npm ci` into tools/postman/node_modules, the
-# server API example's gRPC libraries in tools/examples/node/node_modules, and the web SDK's
-# build and test tools in tools/web/sdk/node_modules.
+# server API example's gRPC libraries in tools/examples/node/node_modules, the web SDK's
+# build and test tools in tools/web/sdk/node_modules, and the web files the gateway serves in
+# development (the landing page, the web app).
 
 POSTMAN_DIR=$ROOT/tools/postman
 NEWMAN=$POSTMAN_DIR/node_modules/.bin/newman
 BROWSER_DIR=$ROOT/tools/browser
 EXAMPLE_NODE_DIR=$ROOT/tools/examples/node
 WEB_SDK_DIR=$ROOT/tools/web/sdk
+WEB_SITE_DIR=$ROOT/tools/web/site
+WEB_APP_DIR=$ROOT/tools/web/app
 
 # ensure_node: `node` and `npm` on PATH. Checked by command, not by package name: a machine may
 # already have a Node.js that bundles npm (and conflicts with Debian's npm package).
@@ -70,4 +73,37 @@ ensure_example_deps() {
 ensure_web_sdk_deps() {
   ensure_node
   npm_ci_once "$WEB_SDK_DIR" "the web SDK's build tools"
+}
+
+# build_web_site: the landing page into tools/web/site/dist (plain Node.js, no npm install).
+# Returns non-zero, with a warning, when it fails: the stack runs without it.
+build_web_site() {
+  ensure_node
+  log "building the landing page (tools/web/site/dist)"
+  node "$WEB_SITE_DIR/build.mjs" >/dev/null || {
+    warn "the landing page did not build; the gateway serves no page at /"
+    return 1
+  }
+}
+
+# build_web_app: the web app into tools/web/app/dist (npm ci + npm run build there), when the app
+# exists. Returns non-zero, with a warning, when it is missing or fails: the stack runs without it.
+build_web_app() {
+  if [[ ! -f $WEB_APP_DIR/package.json ]]; then
+    warn "no tools/web/app/package.json yet; the gateway serves no app at /app/"
+    return 1
+  fi
+  ensure_node
+  # npm_ci_once dies on failure; the subshell keeps that from ending tools/dev.
+  if ! (npm_ci_once "$WEB_APP_DIR" "the web app's build tools"); then
+    warn "npm ci in tools/web/app failed; the gateway serves no app at /app/"
+    return 1
+  fi
+  log "building the web app (tools/web/app/dist)"
+  local log_file=${LOG_DIR:-$WEB_APP_DIR}/web-app-build.log
+  if ! (cd "$WEB_APP_DIR" && npm run build) >"$log_file" 2>&1; then
+    tail -n 20 "$log_file" >&2
+    warn "the web app did not build (log: ${log_file#"$ROOT"/}); the gateway serves no app at /app/"
+    return 1
+  fi
 }
