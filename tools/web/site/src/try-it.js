@@ -64,6 +64,7 @@ class DemoClient {
     this.label = label;
     this.wire = wire;
     this.log = panel.querySelector('[data-log]');
+    this.logBox = panel.querySelector('[data-log-box]');
     this.whoText = panel.querySelector('[data-who]');
     this.typingText = panel.querySelector('[data-typing]');
     this.form = panel.querySelector('[data-form]');
@@ -219,7 +220,7 @@ class DemoClient {
 
   append(item) {
     this.log.append(item);
-    this.log.scrollTop = this.log.scrollHeight;
+    this.logBox.scrollTop = this.logBox.scrollHeight;
   }
 
   trace(direction, text) {
