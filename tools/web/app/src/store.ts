@@ -38,7 +38,8 @@ import {
 import { TypingNotifier, TypingRoster } from "./logic/typing.ts";
 
 const kPageSize = 50;
-const kRoomsPollMs = 30_000;
+// New rooms (a direct message someone opened with the user) are only found by reading the list.
+const kRoomsPollMs = 15_000;
 
 export interface Notice {
   kind: "error" | "info";
@@ -523,7 +524,7 @@ export class ChatStore {
   send(roomId: string, content: string): void {
     const text = content.trim();
     if (!text || !this.outbox) return;
-    this.notifiers.get(roomId)?.stop();
+    this.notifiers.get(roomId)?.sent();
     const entry = this.outbox.send(roomId, text);
     this.updateTimeline(roomId, (t) => addPending(t, entry));
     this.viewingLatest = true;

@@ -83,4 +83,16 @@ describe("TypingNotifier", () => {
     clock.advance(10000);
     expect(sent).toEqual([true, false]);
   });
+
+  it("sends no typing_stop for a sent message, and starts afresh on the next key", () => {
+    const clock = fakeTimers();
+    const sent: boolean[] = [];
+    const notifier = new TypingNotifier((t) => sent.push(t), clock.timers);
+    notifier.input();
+    notifier.sent();
+    clock.advance(10000);
+    expect(sent).toEqual([true]);
+    notifier.input();
+    expect(sent).toEqual([true, true]);
+  });
 });

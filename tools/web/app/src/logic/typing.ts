@@ -86,7 +86,15 @@ export class TypingNotifier {
     this.idleTimer = this.timers.setTimeout(() => this.stop(), this.idleMs);
   }
 
-  // The message was sent, the composer emptied or the room closed.
+  // The message was sent: receivers clear the indicator when the message arrives, so no
+  // typing_stop is spent on it (a client's frames are rate limited).
+  sent(): void {
+    this.timers.clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
+    this.typingSince = null;
+  }
+
+  // The composer emptied or the room closed.
   stop(): void {
     this.timers.clearTimeout(this.idleTimer);
     this.idleTimer = undefined;

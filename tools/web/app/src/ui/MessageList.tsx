@@ -84,8 +84,8 @@ export function MessageList({ store, roomId }: { store: ChatStore; roomId: strin
         ) : null}
       </div>
       <ol class="message-items">
-        {messages.map((m) => (
-          <MessageItem key={m.seq} store={store} roomId={roomId} message={m} />
+        {messages.map((m, i) => (
+          <MessageItem key={m.seq} store={store} roomId={roomId} message={m} continued={continues(messages[i - 1], m)} />
         ))}
         {timeline.pending.map((p) => (
           <PendingItem key={p.clientMsgId} store={store} roomId={roomId} entry={p} />
@@ -93,6 +93,12 @@ export function MessageList({ store, roomId }: { store: ChatStore; roomId: strin
       </ol>
     </div>
   );
+}
+
+// A message right after another of the same sender (within 5 minutes) shows no author line.
+function continues(previous: Message | undefined, message: Message): boolean {
+  if (!previous || previous.sender_id !== message.sender_id || previous.sender_kind !== message.sender_kind) return false;
+  return Date.parse(message.created_at) - Date.parse(previous.created_at) < 5 * 60_000;
 }
 
 // The seq of the lowest message whose top is inside the view.
@@ -105,7 +111,8 @@ function lastVisibleSeq(el: HTMLElement): number {
   return 0;
 }
 
-function MessageItem({ store, roomId, message }: { store: ChatStore; roomId: string; message: Message }) {
+function MessageItem(props: { store: ChatStore; roomId: string; message: Message; continued: boolean }) {
+  const { store, roomId, message, continued } = props;
   const [editing, setEditing] = useState(false);
   const mine = message.sender_id === store.me?.id;
   const author = message.sender_kind === "user" ? store.username(message.sender_id) : message.sender_kind;
@@ -119,7 +126,7 @@ function MessageItem({ store, roomId, message }: { store: ChatStore; roomId: str
   };
   return (
     <li
-      class={`message ${mine ? "mine" : ""} ${message.deleted ? "deleted" : ""} ${message.mentions?.includes(store.me?.id ?? "") ? "mentions-me" : ""}`}
+      class={`message ${continued ? "continued" : ""} ${mine ? "mine" : ""} ${message.deleted ? "deleted" : ""} ${message.mentions?.includes(store.me?.id ?? "") ? "mentions-me" : ""}`}
       data-testid="message"
       data-seq={message.seq}
       data-message-id={message.id}
@@ -211,7 +218,11 @@ function PendingItem({ store, roomId, entry }: { store: ChatStore; roomId: strin
       <div class="meta">
         <span class="author">You</span>
         <span class="muted" data-testid="send-state">
-          {entry.failed ? `Not sent: ${entry.failed}` : store.connection === "open" ? "Sending…" : "Waiting for connection…"}
+          {entry.failed
+            ? `Not sent: ${entry.failed}`
+            : store.connection === "open" && store.online
+              ? "Sending…"
+              : "Waiting for connection…"}
         </span>
       </div>
       <p class="text" data-testid="message-text">
