@@ -49,14 +49,15 @@ ensure_newman() {
   npm_ci_once "$POSTMAN_DIR" newman
 }
 
-# ensure_browser_check: Debian's Chromium and playwright-core (as tools/browser/package-lock.json
-# pins it; it drives the installed Chromium and downloads no browser of its own).
+# ensure_browser_check: Debian's Chromium, playwright-core and axe-core (as
+# tools/browser/package-lock.json pins them; playwright-core drives the installed Chromium and
+# downloads no browser of its own).
 ensure_browser_check() {
   ensure_node
   # playwright-core needs Node.js 20 or later; Debian 12's own nodejs is 18.
   local major
   major=$(node -p 'process.versions.node.split(".")[0]')
-  ((major >= 20)) || die "tools/dev browser-check needs Node.js >= 20 (playwright-core); this node is $(node --version)"
+  ((major >= 20)) || die "the browser checks and tests need Node.js >= 20 (playwright-core); this node is $(node --version)"
   ensure_packages chromium
   npm_ci_once "$BROWSER_DIR" playwright-core PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 }
