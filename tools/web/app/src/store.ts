@@ -68,6 +68,8 @@ export class ChatStore {
   // The user sees the newest messages of the active room (scrolled to the bottom, page visible).
   viewingLatest = true;
   notice: Notice | null = null;
+  // The latest live message of someone else, as text for screen readers (an aria-live region).
+  announcement = "";
   loadingOlder = new Set<string>();
 
   private session: ChatterSession | null = null;
@@ -491,6 +493,12 @@ export class ChatStore {
     else void this.refreshRooms();
     this.typing.stop(roomId, message.sender_id);
     if (viewing) this.readMarker?.seen(roomId, message.seq);
+    if (message.sender_id !== me && !message.deleted) {
+      this.announcement =
+        roomId === this.activeRoomId
+          ? `${this.username(message.sender_id)}: ${message.content}`
+          : `New message in ${this.roomTitle(roomId)}`;
+    }
     this.changed();
   }
 

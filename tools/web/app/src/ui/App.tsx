@@ -44,6 +44,9 @@ export function App({ store }: { store: ChatStore }) {
       </header>
       <Banner store={store} />
       <NoticeBar store={store} />
+      <div class="visually-hidden" aria-live="polite" data-testid="announcer">
+        {store.announcement}
+      </div>
       <aside class="sidebar" aria-label="Rooms and actions">
         <nav class="actions" aria-label="Start">
           <a class="action" href="#/new" data-testid="nav-new-room">

@@ -2,6 +2,7 @@
 // by its id or invite link (the API has no public room directory: rooms are discovered by link).
 import type { Room } from "@chatterstack/client";
 import { useEffect, useState } from "preact/hooks";
+import { roomIdFromInput } from "../logic/routes.ts";
 import { errorText, type ChatStore } from "../store.ts";
 import { go } from "./hooks.ts";
 
@@ -128,13 +129,6 @@ export function DirectForm({ store }: { store: ChatStore }) {
       </form>
     </section>
   );
-}
-
-// Accepts a room id or an invite link (…/app/#/join/<id>).
-export function roomIdFromInput(text: string): string {
-  const trimmed = text.trim();
-  const match = /#\/(?:join|room)\/([^/?#\s]+)/.exec(trimmed);
-  return decodeURIComponent(match ? match[1] : trimmed);
 }
 
 export function DiscoverView({ store, roomId }: { store: ChatStore; roomId?: string }) {

@@ -1,6 +1,7 @@
 // The message list of a room: older pages load when scrolled to the top (or with the button),
 // the view sticks to the bottom while the user is there, and what the user sees is reported to
-// the store for read markers. New messages are announced to screen readers (role="log").
+// the store for read markers. New messages are announced by App's aria-live region (the list
+// itself stays quiet, or every older page read would be read out too).
 import type { Message } from "@chatterstack/client";
 import { useLayoutEffect, useRef, useState } from "preact/hooks";
 import { shortTime } from "../logic/time.ts";
@@ -62,8 +63,7 @@ export function MessageList({ store, roomId }: { store: ChatStore; roomId: strin
       onScroll={onScroll}
       tabIndex={0}
       role="log"
-      aria-live="polite"
-      aria-relevant="additions"
+      aria-live="off"
       aria-label="Messages"
       data-testid="message-list"
       data-loaded={timeline.loaded ? "true" : "false"}

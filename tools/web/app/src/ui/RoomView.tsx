@@ -1,6 +1,7 @@
 // One room: its header (name, presence or members, actions), the message list, who is typing,
 // and the composer.
-import { useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
+import { inviteLink } from "../logic/routes.ts";
 import { typingLabel } from "../logic/typing.ts";
 import { errorText, type ChatStore } from "../store.ts";
 import { go } from "./hooks.ts";
@@ -9,6 +10,9 @@ import { presenceText, PresenceDot } from "./Presence.tsx";
 
 export function RoomView({ store, roomId }: { store: ChatStore; roomId: string }) {
   const entry = store.rooms.get(roomId);
+  const heading = useRef<HTMLHeadingElement>(null);
+  // Opening a room moves the keyboard focus to its title, so screen readers say where they are.
+  useEffect(() => heading.current?.focus({ preventScroll: true }), [roomId, entry !== undefined]);
   if (!entry) {
     return (
       <section class="room-view" aria-label="Room">
@@ -30,7 +34,7 @@ export function RoomView({ store, roomId }: { store: ChatStore; roomId: string }
           ‹
         </a>
         <div class="room-heading">
-          <h1 id="room-title" data-testid="room-title">
+          <h1 id="room-title" data-testid="room-title" tabIndex={-1} ref={heading}>
             {title}
           </h1>
           {peer ? (
@@ -107,7 +111,7 @@ function RoomActions({ store, roomId, peer }: { store: ChatStore; roomId: string
     );
   }
   const copyLink = () => {
-    const link = `${location.origin}${import.meta.env.BASE_URL}#/join/${roomId}`;
+    const link = inviteLink(location.origin, import.meta.env.BASE_URL, roomId);
     void act(() => navigator.clipboard.writeText(link), "Invite link copied.");
   };
   return (
