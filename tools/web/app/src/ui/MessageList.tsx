@@ -138,7 +138,6 @@ function MessageItem(props: { store: ChatStore; roomId: string; message: Message
         <time dateTime={message.created_at} title={new Date(message.created_at).toLocaleString()}>
           {shortTime(message.created_at)}
         </time>
-        {message.edited && !message.deleted && <span class="muted">(edited)</span>}
       </div>
       {editing ? (
         <EditForm
@@ -152,6 +151,7 @@ function MessageItem(props: { store: ChatStore; roomId: string; message: Message
       ) : (
         <p class="text" data-testid="message-text">
           {message.deleted ? <em class="muted">Message deleted</em> : message.content}
+          {message.edited && !message.deleted && <span class="muted edited"> (edited)</span>}
         </p>
       )}
       {mine && !message.deleted && !editing && (
