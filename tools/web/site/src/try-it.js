@@ -249,15 +249,32 @@ class DemoClient {
   }
 }
 
+// One client's panel from the page's template, with its own ids and labels.
+function makePanel(doc, label) {
+  const panel = doc.getElementById('client-template').content.firstElementChild.cloneNode(true);
+  const id = `client-${label.toLowerCase()}`;
+  panel.dataset.client = label.toLowerCase();
+  panel.setAttribute('aria-labelledby', `${id}-title`);
+  panel.querySelector('[data-title]').id = `${id}-title`;
+  panel.querySelector('[data-name]').textContent = `Client ${label}`;
+  panel.querySelector('[data-log-box]').setAttribute('aria-label', `Client ${label} messages`);
+  const input = panel.querySelector('input');
+  input.id = `${id}-input`;
+  const inputLabel = panel.querySelector('[data-label]');
+  inputLabel.htmlFor = input.id;
+  inputLabel.textContent = `Message from client ${label}`;
+  doc.getElementById('try-clients').append(panel);
+  return panel;
+}
+
 export function setUpTryIt(doc) {
   const start = doc.getElementById('try-start');
   const stop = doc.getElementById('try-stop');
   const status = doc.getElementById('try-status');
   const wire = doc.getElementById('wire-log');
   if (!start) return;
-  const panels = doc.querySelectorAll('[data-client]');
-  const a = new DemoClient(panels[0], 'A', wire);
-  const b = new DemoClient(panels[1], 'B', wire);
+  const a = new DemoClient(makePanel(doc, 'A'), 'A', wire);
+  const b = new DemoClient(makePanel(doc, 'B'), 'B', wire);
   const say = (text, error = false) => {
     status.textContent = text;
     status.classList.toggle('error', error);
