@@ -101,7 +101,10 @@ build_web_app() {
     return 1
   fi
   log "building the web app (tools/web/app/dist)"
-  local log_file=${LOG_DIR:-$WEB_APP_DIR}/web-app-build.log
+  # .run/logs exists only once `up` ran (not on a fresh machine running `test`).
+  local log_dir=${LOG_DIR:-${TMPDIR:-/tmp}}
+  mkdir -p "$log_dir"
+  local log_file=$log_dir/web-app-build.log
   if ! (cd "$WEB_APP_DIR" && npm run build) >"$log_file" 2>&1; then
     tail -n 20 "$log_file" >&2
     warn "the web app did not build (log: ${log_file#"$ROOT"/}); the gateway serves no app at /app/"
