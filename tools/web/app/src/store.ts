@@ -63,6 +63,8 @@ export class ChatStore {
   usernames = new Map<string, string>();
   // Direct room -> the other member's user id.
   directPeers = new Map<string, string>();
+  // Room -> its members' user ids (read when a room is opened).
+  members = new Map<string, string[]>();
   contacts: Contact[] = [];
   activeRoomId: string | null = null;
   // The user sees the newest messages of the active room (scrolled to the bottom, page visible).
@@ -84,6 +86,7 @@ export class ChatStore {
   private pollTimer: ReturnType<typeof setInterval> | undefined;
   private typingTimer: ReturnType<typeof setInterval> | undefined;
   private roomsRefresh: Promise<void> | null = null;
+  private roomsRefreshTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly cleanups: (() => void)[] = [];
 
   constructor(private readonly storage: StorageLike & Storage) {
@@ -176,6 +179,7 @@ export class ChatStore {
     this.presence = new Map();
     this.contacts = [];
     this.directPeers = new Map();
+    this.members = new Map();
     this.activeRoomId = null;
     this.everOpen = false;
     this.connection = "idle";
@@ -219,10 +223,10 @@ export class ChatStore {
         this.presence.set(p.user_id, p);
         this.changed();
       }),
-      on("member_joined", () => void this.refreshRooms()),
+      on("member_joined", (m) => this.membersChanged(m.room_id)),
       on("member_left", (m) => {
         if (m.user_id === this.me?.id) this.forgetRoom(m.room_id);
-        void this.refreshRooms();
+        else this.membersChanged(m.room_id);
       }),
       on("resync_required", (r) => void this.catchUp(r.room_id, r.from_seq, r.last_seq)),
       on("gap", (g) => void this.catchUp(g.room_id, g.after_seq, g.before_seq - 1)),
@@ -266,6 +270,8 @@ export class ChatStore {
 
   private stopSession(): void {
     clearInterval(this.pollTimer);
+    clearTimeout(this.roomsRefreshTimer);
+    this.roomsRefreshTimer = undefined;
     clearInterval(this.typingTimer);
     this.typingTimer = undefined;
     this.cleanups.splice(0).forEach((cleanup) => cleanup());
@@ -310,6 +316,29 @@ export class ChatStore {
         this.roomsRefresh = null;
       });
     return this.roomsRefresh;
+  }
+
+  // Coalesces the reads a burst of events asks for (members joining, messages of new rooms).
+  private scheduleRoomsRefresh(): void {
+    if (this.roomsRefreshTimer) return;
+    this.roomsRefreshTimer = setTimeout(() => {
+      this.roomsRefreshTimer = undefined;
+      void this.refreshRooms();
+    }, 1000);
+  }
+
+  private membersChanged(roomId: string): void {
+    this.membersLoaded.delete(roomId);
+    this.members.delete(roomId);
+    if (roomId === this.activeRoomId) void this.loadMembers(roomId);
+    this.scheduleRoomsRefresh();
+  }
+
+  // How many of the room's members are online (as presence events tell), the user included.
+  onlineCount(roomId: string): number | undefined {
+    const ids = this.members.get(roomId);
+    if (!ids) return undefined;
+    return ids.filter((id) => id === this.me?.id || this.presence.get(id)?.status === "online").length;
   }
 
   // Subscribes to a room the user belongs to (from its last seq: history comes over REST).
@@ -380,6 +409,7 @@ export class ChatStore {
     this.membersLoaded.add(roomId);
     try {
       const { members } = await this.api.listMembers(roomId);
+      this.members.set(roomId, members.map((m) => m.user_id));
       for (const m of members) {
         this.usernames.set(m.user_id, m.username);
         if (this.rooms.get(roomId)?.room.kind === "direct" && m.user_id !== this.me?.id)
@@ -490,7 +520,7 @@ export class ChatStore {
     if (this.timelines.has(roomId)) this.updateTimeline(roomId, (t) => addMessages(t, [message]));
     const entry = this.rooms.get(roomId);
     if (entry) this.rooms.set(roomId, onMessage(entry, message, me, viewing));
-    else void this.refreshRooms();
+    else this.scheduleRoomsRefresh();
     this.typing.stop(roomId, message.sender_id);
     if (viewing) this.readMarker?.seen(roomId, message.seq);
     if (message.sender_id !== me && !message.deleted) {

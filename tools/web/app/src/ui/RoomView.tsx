@@ -27,6 +27,7 @@ export function RoomView({ store, roomId }: { store: ChatStore; roomId: string }
   }
   const title = store.roomTitle(roomId);
   const peer = store.peerOf(roomId);
+  const memberCount = store.members.get(roomId)?.length ?? entry.room.member_count;
   return (
     <section class="room-view" aria-labelledby="room-title">
       <header class="room-header">
@@ -43,7 +44,15 @@ export function RoomView({ store, roomId }: { store: ChatStore; roomId: string }
             </p>
           ) : (
             <p class="room-sub">
-              {entry.room.member_count} member{entry.room.member_count === 1 ? "" : "s"} · {entry.room.visibility}
+              {memberCount} member{memberCount === 1 ? "" : "s"}
+              {store.onlineCount(roomId) !== undefined && (
+                <span data-testid="online-count">
+                  {" · "}
+                  <span class="dot dot-online" aria-hidden="true" /> {store.onlineCount(roomId)} online
+                </span>
+              )}
+              {" · "}
+              {entry.room.visibility}
             </p>
           )}
         </div>
