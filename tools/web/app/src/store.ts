@@ -21,6 +21,7 @@ import {
   saveTokens,
   saveUser,
 } from "./logic/auth_store.ts";
+import { readRange } from "./logic/catch_up.ts";
 import { Outbox, type StorageLike } from "./logic/outbox.ts";
 import { ReadMarker } from "./logic/read_marker.ts";
 import { entryFromRoom, mergeRoomList, onChange, onMessage, onRead, type RoomEntry } from "./logic/rooms.ts";
@@ -498,15 +499,13 @@ export class ChatStore {
 
   // Reads (fromSeq, toSeq] over REST (after resync_required, a gap, or a hole in a timeline).
   private async catchUp(roomId: string, fromSeq: number, toSeq: number): Promise<void> {
-    let after = fromSeq;
     try {
-      while (after < toSeq) {
-        const page = await this.api.listMessages(roomId, { after, limit: 100 });
-        const messages = page.messages.filter((m) => m.seq <= toSeq);
-        for (const message of messages) this.onLiveMessage(message);
-        if (page.next_after === null || page.messages.length === 0) break;
-        after = page.next_after;
-      }
+      await readRange(
+        (after) => this.api.listMessages(roomId, { after, limit: 100 }),
+        fromSeq,
+        toSeq,
+        (message) => this.onLiveMessage(message),
+      );
     } catch (error) {
       this.showError(error, false);
     }
