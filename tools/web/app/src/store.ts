@@ -88,6 +88,8 @@ export class ChatStore {
   private typingTimer: ReturnType<typeof setInterval> | undefined;
   private roomsRefresh: Promise<void> | null = null;
   private roomsRefreshTimer: ReturnType<typeof setTimeout> | undefined;
+  // Counts the user's own changes to the room list (create, join, leave).
+  private roomsEpoch = 0;
   private readonly cleanups: (() => void)[] = [];
 
   constructor(private readonly storage: StorageLike & Storage) {
@@ -303,9 +305,12 @@ export class ChatStore {
 
   refreshRooms(): Promise<void> {
     if (this.roomsRefresh) return this.roomsRefresh;
+    const epoch = this.roomsEpoch;
     this.roomsRefresh = this.api
       .listRooms()
       .then(({ rooms }) => {
+        // The user created, joined or left a room meanwhile: this answer may predate it.
+        if (epoch !== this.roomsEpoch) return void this.scheduleRoomsRefresh();
         this.rooms = mergeRoomList(this.rooms, rooms);
         this.roomsLoaded = true;
         for (const room of rooms) this.follow(room);
@@ -352,12 +357,14 @@ export class ChatStore {
   }
 
   private addRoom(room: Room): void {
+    this.roomsEpoch += 1;
     if (!this.rooms.has(room.id)) this.rooms.set(room.id, { ...entryFromRoom(room), unread: 0, mentions: 0 });
     this.follow(room);
     this.changed();
   }
 
   private forgetRoom(roomId: string): void {
+    this.roomsEpoch += 1;
     this.rooms.delete(roomId);
     this.timelines.delete(roomId);
     if (this.subscribed.delete(roomId)) this.session?.unsubscribe(roomId).catch(() => {});
@@ -554,7 +561,7 @@ export class ChatStore {
     if (typeof document !== "undefined" && document.visibilityState !== "visible") return;
     const entry = this.rooms.get(roomId);
     if (!entry || seq <= 0) return;
-    if (seq > entry.readSeq && (entry.unread > 0 || seq > this.readMarker!.markedSeq(roomId)))
+    if (seq > entry.readSeq && (entry.unread > 0 || seq > (this.readMarker?.markedSeq(roomId) ?? 0)))
       this.readMarker?.seen(roomId, seq);
   }
 

@@ -56,41 +56,53 @@ export function MessageList({ store, roomId }: { store: ChatStore; roomId: strin
     report();
   };
 
+  const unread = store.rooms.get(roomId)?.unread ?? 0;
+  const jump = () => {
+    const el = ref.current;
+    if (el) el.scrollTop = el.scrollHeight;
+  };
   return (
-    <div
-      class="messages"
-      ref={ref}
-      onScroll={onScroll}
-      tabIndex={0}
-      role="log"
-      aria-live="off"
-      aria-label="Messages"
-      data-testid="message-list"
-      data-loaded={timeline.loaded ? "true" : "false"}
-    >
-      <div class="history-edge">
-        {loading ? (
-          <span class="muted" data-testid="loading-older">
-            Loading…
-          </span>
-        ) : timeline.loaded && timeline.nextBefore === null ? (
-          <span class="muted" data-testid="history-start">
-            This is the start of the room.
-          </span>
-        ) : timeline.loaded ? (
-          <button type="button" class="link" data-testid="load-older" onClick={() => void store.loadOlder(roomId)}>
-            Load older messages
-          </button>
-        ) : null}
+    <div class="messages-wrap">
+      <div
+        class="messages"
+        ref={ref}
+        onScroll={onScroll}
+        tabIndex={0}
+        role="log"
+        aria-live="off"
+        aria-label="Messages"
+        data-testid="message-list"
+        data-loaded={timeline.loaded ? "true" : "false"}
+      >
+        <div class="history-edge">
+          {loading ? (
+            <span class="muted" data-testid="loading-older">
+              Loading…
+            </span>
+          ) : timeline.loaded && timeline.nextBefore === null ? (
+            <span class="muted" data-testid="history-start">
+              This is the start of the room.
+            </span>
+          ) : timeline.loaded ? (
+            <button type="button" class="link" data-testid="load-older" onClick={() => void store.loadOlder(roomId)}>
+              Load older messages
+            </button>
+          ) : null}
+        </div>
+        <ol class="message-items">
+          {messages.map((m, i) => (
+            <MessageItem key={m.seq} store={store} roomId={roomId} message={m} continued={continues(messages[i - 1], m)} />
+          ))}
+          {timeline.pending.map((p) => (
+            <PendingItem key={p.clientMsgId} store={store} roomId={roomId} entry={p} />
+          ))}
+        </ol>
       </div>
-      <ol class="message-items">
-        {messages.map((m, i) => (
-          <MessageItem key={m.seq} store={store} roomId={roomId} message={m} continued={continues(messages[i - 1], m)} />
-        ))}
-        {timeline.pending.map((p) => (
-          <PendingItem key={p.clientMsgId} store={store} roomId={roomId} entry={p} />
-        ))}
-      </ol>
+      {unread > 0 && !last.current.atBottom && (
+        <button type="button" class="jump" data-testid="jump-latest" onClick={jump}>
+          {unread} new message{unread === 1 ? "" : "s"} ↓
+        </button>
+      )}
     </div>
   );
 }
