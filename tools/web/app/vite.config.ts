@@ -7,6 +7,9 @@ import { defineConfig } from "vite";
 import { serviceWorkerPlugin } from "./scripts/sw-plugin.ts";
 
 const gateway = process.env.CHATTER_GATEWAY_URL ?? "http://127.0.0.1:8080";
+const kGatewayCsp =
+  "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; font-src 'self' data:; " +
+  "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
 
 export default defineConfig({
   base: "/app/",
@@ -21,7 +24,9 @@ export default defineConfig({
   // `npm run dev` / `npm run preview` on their own port talk to a running gateway through a proxy,
   // so the page still sees one origin, as it does when the gateway serves /app/ itself.
   server: { proxy: proxy() },
-  preview: { proxy: proxy() },
+  // The preview sends the Content-Security-Policy the gateway gives its static files, so a
+  // violation shows here first.
+  preview: { proxy: proxy(), headers: { "Content-Security-Policy": kGatewayCsp } },
   test: { environment: "node", include: ["test/**/*.test.ts"] },
 });
 
