@@ -1,10 +1,10 @@
 // Entry point: the store, the app, and the service worker (production builds only).
 import { render } from "preact";
-import { ChatStore } from "./store.ts";
+import { browserDeps, ChatStore } from "./store.ts";
 import { App } from "./ui/App.tsx";
 import "./styles.css";
 
-const store = new ChatStore(localStorage);
+const store = new ChatStore(browserDeps(localStorage));
 store.start();
 render(<App store={store} />, document.getElementById("app")!);
 

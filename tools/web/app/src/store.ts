@@ -3,8 +3,8 @@
 // methods; it tells them to render again through subscribe(). The rules live in src/logic/.
 import {
   ApiError,
-  ChatterClient,
   ChatterSession,
+  ChatterClient,
   type Contact,
   type Message,
   type PresenceData,
@@ -47,8 +47,34 @@ export interface Notice {
   text: string;
 }
 
+// What the store is built from: main.tsx passes the real ones (browserDeps), tests pass fakes.
+export interface StoreDeps {
+  storage: StorageLike;
+  api: ChatterClient;
+  newSession(api: ChatterClient): ChatterSession;
+  // Follow the browser's online/offline, focus, visibility and other tabs (default true).
+  watchBrowser?: boolean;
+}
+
+// The real client: REST on this page's origin, the login in `storage`, refreshes safe across tabs.
+export function browserDeps(storage: StorageLike): StoreDeps {
+  const api = new ChatterClient({
+    baseUrl: location.origin,
+    tokens: loadTokens(storage) ?? undefined,
+    onTokensChange: (tokens) => saveTokens(storage, tokens),
+    fetch: crossTabRefreshFetch(fetch.bind(globalThis), storage, browserLock()),
+  });
+  return {
+    storage,
+    api,
+    newSession: (client) => new ChatterSession({ url: client.webSocketUrl, tokens: client }),
+  };
+}
+
 export class ChatStore {
   readonly api: ChatterClient;
+  private readonly storage: StorageLike;
+  private readonly newSession: (api: ChatterClient) => ChatterSession;
   me: User | null;
   connection: SessionState | "idle" = "idle";
   // The session was open once: later "connecting" states are reconnects.
@@ -92,16 +118,18 @@ export class ChatStore {
   private roomsEpoch = 0;
   private readonly cleanups: (() => void)[] = [];
 
-  constructor(private readonly storage: StorageLike & Storage) {
-    this.api = new ChatterClient({
-      baseUrl: location.origin,
-      tokens: loadTokens(storage) ?? undefined,
-      onTokensChange: (tokens) => saveTokens(storage, tokens),
-      fetch: crossTabRefreshFetch(fetch.bind(globalThis), storage, browserLock()),
-    });
-    this.me = this.api.currentTokens ? loadUser(storage) : null;
-    if (!this.me) saveTokens(storage, null);
-    this.watchBrowser();
+  constructor(deps: StoreDeps) {
+    this.api = deps.api;
+    this.storage = deps.storage;
+    this.newSession = deps.newSession;
+    this.me = this.api.currentTokens ? loadUser(this.storage) : null;
+    if (!this.me) saveTokens(this.storage, null);
+    if (deps.watchBrowser ?? true) this.watchBrowser();
+  }
+
+  // Stops the session and its timers (tests; the page never needs it).
+  dispose(): void {
+    this.stopSession();
   }
 
   // ---- change notification ----
@@ -187,7 +215,7 @@ export class ChatStore {
     this.everOpen = false;
     this.connection = "idle";
     this.notice = reason ? { kind: "info", text: reason } : null;
-    if (location.hash && location.hash !== "#/") location.hash = "#/";
+    if (typeof location !== "undefined" && location.hash && location.hash !== "#/") location.hash = "#/";
     this.changed();
   }
 
@@ -197,7 +225,7 @@ export class ChatStore {
     const me = this.me!;
     this.usernames.set(me.id, me.username);
     this.closedReason = null;
-    const session = new ChatterSession({ url: this.api.webSocketUrl, tokens: this.api });
+    const session = this.newSession(this.api);
     this.session = session;
     this.subscribed = new Set();
     const on = session.on.bind(session);
