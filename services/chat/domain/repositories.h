@@ -45,6 +45,15 @@ struct StoredContact {
   bool created = false;
 };
 
+// One page of the public room directory: group rooms whose visibility is public, newest (largest
+// UUIDv7 id) first, with an id below `before_id` and, when `name_contains` is set, a name holding
+// it case-insensitively. At most `limit` rooms.
+struct PublicRoomQuery {
+  std::optional<std::string> name_contains = {};
+  std::optional<std::string> before_id = {};
+  int limit = 20;
+};
+
 // Rooms and memberships.
 class RoomRepository {
  public:
@@ -64,6 +73,8 @@ class RoomRepository {
       const std::vector<std::string>& room_ids, absl::string_view user_id) = 0;
   // Every room `user_id` belongs to, with the last message, most recent activity first.
   virtual absl::StatusOr<std::vector<RoomSummary>> ListForUser(absl::string_view user_id) = 0;
+  // Public group rooms as `query` asks (never private or direct ones).
+  virtual absl::StatusOr<std::vector<Room>> ListPublic(const PublicRoomQuery& query) = 0;
   // Members of a room, earliest joined first.
   virtual absl::StatusOr<std::vector<Membership>> ListMembers(absl::string_view room_id) = 0;
   // Adds the membership unless the user is a member already (member_count follows).

@@ -69,6 +69,17 @@ std::vector<pg::PreparedStatement> PgRoomRepository::Statements() {
                     "LEFT JOIN messages lm ON lm.room_id = r.id AND lm.seq = r.last_seq "
                     "WHERE m.user_id = $1 "
                     "ORDER BY coalesce(lm.created_at, r.created_at) DESC, r.id DESC")},
+      // The directory: a backward scan of rooms_public_idx (migration 0005), newest first. The
+      // cursor goes through coalesce() rather than "IS NULL OR" so it stays an index condition
+      // in a generic plan too (a deep page starts at the cursor instead of the newest room). The
+      // filter is a plain substring test of lower-cased text, so the user's text is never a
+      // LIKE pattern (no % or _ to escape) and always a bound parameter.
+      {"rooms_list_public",
+       absl::StrCat("SELECT ", room,
+                    " FROM rooms r WHERE r.kind = 'group' AND r.visibility = 'public'"
+                    " AND r.id < coalesce($1::uuid, 'ffffffff-ffff-ffff-ffff-ffffffffffff')"
+                    " AND ($2::text IS NULL OR strpos(lower(r.name), lower($2::text)) > 0)"
+                    " ORDER BY r.id DESC LIMIT $3")},
       {"members_insert",
        absl::StrCat("INSERT INTO room_members AS m (room_id, user_id, role, joined_at) "
                     "VALUES ($1, $2, $3, ",
@@ -169,6 +180,19 @@ absl::StatusOr<std::vector<RoomSummary>> PgRoomRepository::ListForUser(absl::str
                          }
                          return summaries;
                        });
+}
+
+absl::StatusOr<std::vector<Room>> PgRoomRepository::ListPublic(const PublicRoomQuery& query) {
+  return RunAutocommit(
+      pool_, "list public rooms",
+      [&](pqxx::nontransaction& txn) -> absl::StatusOr<std::vector<Room>> {
+        std::vector<Room> rooms;
+        for (const pqxx::row& row : txn.exec_prepared("rooms_list_public", query.before_id,
+                                                      query.name_contains, query.limit)) {
+          rooms.push_back(RoomFromRow(row, 0));
+        }
+        return rooms;
+      });
 }
 
 absl::StatusOr<std::vector<Membership>> PgRoomRepository::ListMembers(absl::string_view room_id) {

@@ -24,6 +24,7 @@ class PgRoomRepository final : public RoomRepository, public MemberRoles {
   absl::StatusOr<std::vector<RoomForUser>> FindManyForUser(const std::vector<std::string>& room_ids,
                                                            absl::string_view user_id) override;
   absl::StatusOr<std::vector<RoomSummary>> ListForUser(absl::string_view user_id) override;
+  absl::StatusOr<std::vector<Room>> ListPublic(const PublicRoomQuery& query) override;
   absl::StatusOr<std::vector<Membership>> ListMembers(absl::string_view room_id) override;
   absl::StatusOr<AddedMember> AddMember(const Membership& membership) override;
   absl::StatusOr<RoleChange> SetRole(absl::string_view room_id, absl::string_view user_id,

@@ -88,6 +88,21 @@ class InMemoryChatStorage final : public RoomRepository,
     std::vector<Membership> members = MembersLocked(room_id);
     return members;
   }
+  absl::StatusOr<std::vector<Room>> ListPublic(const PublicRoomQuery& query) override {
+    std::lock_guard lock(mu_);
+    std::string needle = absl::AsciiStrToLower(query.name_contains.value_or(""));
+    std::vector<Room> rooms;
+    // rooms_ is ordered by id, so walking it backwards is newest first (ids are UUIDv7).
+    for (auto it = rooms_.rbegin();
+         it != rooms_.rend() && rooms.size() < static_cast<size_t>(query.limit); ++it) {
+      const Room& room = it->second;
+      if (room.kind != RoomKind::kGroup || room.visibility != Visibility::kPublic) continue;
+      if (query.before_id && room.id >= *query.before_id) continue;
+      if (absl::AsciiStrToLower(room.name).find(needle) == std::string::npos) continue;
+      rooms.push_back(room);
+    }
+    return rooms;
+  }
   absl::StatusOr<AddedMember> AddMember(const Membership& membership) override {
     std::lock_guard lock(mu_);
     auto room = rooms_.find(membership.room_id);
