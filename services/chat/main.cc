@@ -143,8 +143,9 @@ int main(int argc, char** argv) {
   chat::DeliveryMarkers delivered(conversations, events, uuids, clock);
   chat::ConversationService conversation_service(rooms, sends, contacts, conversations, delivered,
                                                  events, uuids, clock);
-  chat::ChatGrpcService grpc_service(chat_service, conversation_service, runtime.authenticator(),
-                                     settings.internal_callers);
+  chat::RoomDirectory directory(rooms);
+  chat::ChatGrpcService grpc_service(chat_service, conversation_service, directory,
+                                     runtime.authenticator(), settings.internal_callers);
   runtime.server().AddService(&grpc_service);
   // The server API for the platform's own services (docs/SERVER_API.md).
   chat::RealtimeLiveSessions live_sessions(

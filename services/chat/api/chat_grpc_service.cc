@@ -21,10 +21,12 @@ grpc::Status Respond(const grpc::ServerContext& context, F&& body) {
 }  // namespace
 
 ChatGrpcService::ChatGrpcService(ChatService& chat, ConversationService& conversations,
+                                 RoomDirectory& directory,
                                  const authn::Authenticator& authenticator,
                                  const InternalCallers& callers)
     : chat_(chat),
       conversations_(conversations),
+      directory_(directory),
       authenticator_(authenticator),
       gateways_(callers.gateways.begin(), callers.gateways.end()),
       block_readers_(callers.block_readers.begin(), callers.block_readers.end()) {}
@@ -64,6 +66,23 @@ grpc::Status ChatGrpcService::ListRooms(grpc::ServerContext* context, const v1::
     CHATTER_ASSIGN_OR_RETURN(std::vector<RoomSummary> rooms, chat_.ListRooms(caller));
     CHATTER_RETURN_IF_ERROR(conversations_.AttachReactions(caller, rooms));
     for (const RoomSummary& summary : rooms) ToProto(summary, response->add_rooms());
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status ChatGrpcService::ListPublicRooms(grpc::ServerContext* context,
+                                              const v1::ListPublicRoomsRequest* request,
+                                              v1::ListPublicRoomsResponse* response) {
+  return Respond(*context, [&]() -> absl::Status {
+    // Any signed-in user may browse; the caller's identity changes nothing in the answer.
+    CHATTER_RETURN_IF_ERROR(UserCaller(*context).status());
+    DirectoryInput input{.q = request->q()};
+    // An explicit limit (even 0) is validated; only an absent one means the default.
+    if (request->has_limit()) input.limit = request->limit();
+    if (request->has_before()) input.before = request->before();
+    CHATTER_ASSIGN_OR_RETURN(PublicRoomPage page, directory_.ListPublicRooms(input));
+    for (const Room& room : page.rooms) ToProto(room, response->add_rooms());
+    if (page.next_before) response->set_next_before(*page.next_before);
     return absl::OkStatus();
   });
 }

@@ -11,6 +11,7 @@
 #include "libs/authn/authenticator.h"
 #include "services/chat/domain/chat_service.h"
 #include "services/chat/domain/conversation_service.h"
+#include "services/chat/domain/room_directory.h"
 
 namespace chatter::chat {
 
@@ -25,13 +26,16 @@ struct InternalCallers {
 
 class ChatGrpcService final : public v1::ChatService::Service {
  public:
-  ChatGrpcService(ChatService& chat, ConversationService& conversations,
+  ChatGrpcService(ChatService& chat, ConversationService& conversations, RoomDirectory& directory,
                   const authn::Authenticator& authenticator, const InternalCallers& callers = {});
 
   grpc::Status CreateRoom(grpc::ServerContext* context, const v1::CreateRoomRequest* request,
                           v1::CreateRoomResponse* response) override;
   grpc::Status ListRooms(grpc::ServerContext* context, const v1::ListRoomsRequest* request,
                          v1::ListRoomsResponse* response) override;
+  grpc::Status ListPublicRooms(grpc::ServerContext* context,
+                               const v1::ListPublicRoomsRequest* request,
+                               v1::ListPublicRoomsResponse* response) override;
   grpc::Status GetRoom(grpc::ServerContext* context, const v1::GetRoomRequest* request,
                        v1::GetRoomResponse* response) override;
   grpc::Status JoinRoom(grpc::ServerContext* context, const v1::JoinRoomRequest* request,
@@ -101,6 +105,7 @@ class ChatGrpcService final : public v1::ChatService::Service {
 
   ChatService& chat_;
   ConversationService& conversations_;
+  RoomDirectory& directory_;
   const authn::Authenticator& authenticator_;
   absl::flat_hash_set<std::string> gateways_;
   absl::flat_hash_set<std::string> block_readers_;

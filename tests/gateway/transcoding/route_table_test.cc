@@ -26,7 +26,7 @@ struct ExpectedRoute {
 };
 
 // Written from shared/API.md (Auth, Users, Rooms, Messages, Contacts) plus the JWKS route of
-// issue 3; the contract, not the protos, is the source of this list.
+// issue 3 and our documented extensions; the contract, not the protos, is the source of this list.
 const std::vector<ExpectedRoute>& ContractRoutes() {
   static const auto* routes = new std::vector<ExpectedRoute>{
       // Auth
@@ -85,6 +85,9 @@ const std::vector<ExpectedRoute>& ContractRoutes() {
       {"GET", "/v1/rooms/{room_id}/receipts", "chatter.chat.v1.ChatService.ListReceipts", 200, 0,
        true, "", ""},
       {"GET", "/v1/search/messages", "chatter.chat.v1.ChatService.SearchMessages", 200, 0, true, "",
+       ""},
+      // Extensions beyond API.md (README.md, "API documentation").
+      {"GET", "/v1/rooms/public", "chatter.chat.v1.ChatService.ListPublicRooms", 200, 0, true, "",
        ""},
       // Contacts
       {"POST", "/v1/contacts", "chatter.chat.v1.ChatService.AddContact", 201, 200, true, "*",

@@ -32,7 +32,8 @@ class ChatGrpcServiceTest : public ::testing::Test {
         chat_({}, storage_, storage_, storage_, users_, events_, uuids_, clock_),
         delivered_(storage_, events_, uuids_, clock_),
         conversations_(storage_, storage_, storage_, storage_, delivered_, events_, uuids_, clock_),
-        service_(chat_, conversations_, authenticator_) {
+        directory_(storage_),
+        service_(chat_, conversations_, directory_, authenticator_) {
     keys_.Replace(signer_.PublicKeys());
     users_.AddUser(kAlice, "alice", "alice@example.com");
     users_.AddUser(kBob, "bob", "bob@example.com");
@@ -85,6 +86,7 @@ class ChatGrpcServiceTest : public ::testing::Test {
   ChatService chat_;
   DeliveryMarkers delivered_;
   ConversationService conversations_;
+  RoomDirectory directory_;
   ChatGrpcService service_;
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<v1::ChatService::Stub> stub_;
@@ -165,7 +167,7 @@ TEST_F(ChatGrpcServiceTest, InternalRpcsAreForTheirOwnCallersOnly) {
             grpc::StatusCode::PERMISSION_DENIED);
 
   // The lists come from configuration.
-  ChatGrpcService configured(chat_, conversations_, authenticator_,
+  ChatGrpcService configured(chat_, conversations_, directory_, authenticator_,
                              {.gateways = {"edge-a", "edge-b"}, .block_readers = {}});
   grpc::ServerBuilder builder;
   int port = 0;
@@ -234,6 +236,41 @@ TEST_F(ChatGrpcServiceTest, SendReportsCreatedAndHistoryLeavesNextBeforeUnsetAtT
   EXPECT_TRUE(rooms.rooms(0).has_unread_count());
   EXPECT_EQ(rooms.rooms(0).unread_count(), 0);
   EXPECT_EQ(rooms.rooms(0).last_message().id(), first.message().id());
+}
+
+TEST_F(ChatGrpcServiceTest, PublicRoomDirectoryWantsAUserAndPagesWithACursor) {
+  v1::Room older = CreateRoom("public");
+  CreateRoom("private");
+  v1::Room newer = CreateRoom("public");
+  v1::ListPublicRoomsRequest request;
+  v1::ListPublicRoomsResponse response;
+  grpc::ClientContext anonymous;
+  EXPECT_EQ(stub_->ListPublicRooms(&anonymous, request, &response).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+
+  request.set_limit(1);
+  ASSERT_TRUE(stub_->ListPublicRooms(AsUser(kBob).get(), request, &response).ok());
+  ASSERT_EQ(response.rooms_size(), 1);
+  EXPECT_EQ(response.rooms(0).id(), newer.id());
+  EXPECT_EQ(response.rooms(0).member_count(), 1);
+  EXPECT_FALSE(response.rooms(0).has_unread_count());  // Not the caller's room list.
+  ASSERT_TRUE(response.has_next_before());
+  EXPECT_EQ(response.next_before(), newer.id());
+
+  request.set_before(response.next_before());
+  request.set_limit(5);
+  v1::ListPublicRoomsResponse rest;
+  ASSERT_TRUE(stub_->ListPublicRooms(AsUser(kBob).get(), request, &rest).ok());
+  ASSERT_EQ(rest.rooms_size(), 1);  // The private room is not listed.
+  EXPECT_EQ(rest.rooms(0).id(), older.id());
+  EXPECT_FALSE(rest.has_next_before());
+
+  request.set_limit(0);  // Explicit 0 is refused, not taken as the default.
+  grpc::Status bad = stub_->ListPublicRooms(AsUser().get(), request, &response);
+  EXPECT_EQ(bad.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  auto details = status::GetErrorDetails(status::FromGrpcStatus(bad));
+  ASSERT_TRUE(details.has_value());
+  EXPECT_EQ(details->field_violations(0).field(), "limit");
 }
 
 TEST_F(ChatGrpcServiceTest, AddContactByEmailOrIdAndReportCreated) {

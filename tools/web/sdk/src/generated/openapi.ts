@@ -214,6 +214,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/rooms/public": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The public room directory
+         * @description An extension of shared/API.md: public group rooms, whether or not the caller is a member, newest first, each with `member_count`, so a client can offer rooms to join without an invite link. Private and direct rooms never appear. `q` keeps the rooms whose name contains it, case-insensitively (a plain substring: `%` and `_` are ordinary characters). Page with `before` = the previous page's `next_before` until it is null; pages stay stable while rooms are created. Rate-limited like every route (per IP and per user).
+         */
+        get: operations["ListPublicRooms"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/rooms/{room_id}": {
         parameters: {
             query?: never;
@@ -997,6 +1017,12 @@ export interface components {
         RoomList: {
             /** @description The caller's rooms, most recent activity first. */
             rooms: components["schemas"]["Room"][];
+        };
+        PublicRoomList: {
+            /** @description Public group rooms, newest first; `unread_count`, `last_message` and `unread_mentions` are null (the caller need not be a member). */
+            rooms: components["schemas"]["Room"][];
+            /** @description The `before` of the next (older) page, an opaque cursor; null when there is none. */
+            next_before: string | null;
         };
         Member: {
             /** @description The member. */
@@ -1787,6 +1813,56 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+            default: components["responses"]["Error"];
+        };
+    };
+    ListPublicRooms: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Only rooms whose name contains this text, case-insensitively; trimmed, at most 100 characters (400 naming `q` beyond). Empty or absent: every public room.
+                 * @example gen
+                 */
+                q?: string;
+                /**
+                 * @description Page size 1-100 (default 20).
+                 * @example 20
+                 */
+                limit?: number;
+                /**
+                 * @description The `next_before` of the previous page: an opaque cursor (400 naming `before` if it is not one).
+                 * @example 0192f6a5-0a1b-7c2d-8e3f-4a5b6c7d8e03
+                 */
+                before?: string;
+            };
+            header?: {
+                /**
+                 * @description Optional client-chosen id (up to 128 of [A-Za-z0-9._:-]); echoed on the response, passed to every service and written in every log line.
+                 * @example 0192f6a8-9a0b-7c1d-8e2f-3a4b5c6d7e08
+                 */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of public rooms. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicRoomList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["ServiceUnavailable"];
             504: components["responses"]["GatewayTimeout"];
