@@ -125,6 +125,12 @@ export class ChatterClient implements TokenProvider {
     return this.call("POST", "/v1/rooms", { body });
   }
 
+  // The public room directory (an extension of API.md): public rooms, newest first, optionally
+  // those whose name contains `q`; page with `before: page.next_before` until it is null.
+  listPublicRooms(query: QueryOf<"ListPublicRooms"> = {}): Promise<SuccessBody<"ListPublicRooms">> {
+    return this.call("GET", "/v1/rooms/public", { query });
+  }
+
   getRoom(roomId: string): Promise<SuccessBody<"GetRoom">> {
     return this.call("GET", `/v1/rooms/${seg(roomId)}`);
   }

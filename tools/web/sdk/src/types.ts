@@ -11,6 +11,7 @@ export type AuthTokens = Schemas["AuthTokens"];
 export type Message = Schemas["Message"];
 export type Room = Schemas["Room"];
 export type RoomList = Schemas["RoomList"];
+export type PublicRoomList = Schemas["PublicRoomList"];
 export type Member = Schemas["Member"];
 export type MemberList = Schemas["MemberList"];
 export type MessagePage = Schemas["MessagePage"];

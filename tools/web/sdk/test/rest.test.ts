@@ -121,3 +121,33 @@ test("rooms, members and messages, with X-Auth-Token", needsGateway, async () =>
   assert.equal(notMember.status, 400);
   assert.equal(notMember.field, "name");
 });
+
+test("the public room directory: public rooms only, filtered and paged", needsGateway, async () => {
+  const owner = await signUp("dirowner");
+  const browser = await signUp("dirbrowser");
+  // A tag no other test's rooms carry, so the filter sees only these.
+  const tag = `dir${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+  const older = await owner.client.createRoom({ name: `${tag} Alpha` });
+  await owner.client.createRoom({ name: `${tag} secret`, visibility: "private" });
+  const newer = await owner.client.createRoom({ name: `${tag} beta` });
+
+  const all = await browser.client.listPublicRooms({ q: tag.toUpperCase() });
+  assert.deepEqual(all.rooms.map((r) => r.id), [newer.id, older.id]);
+  assert.equal(all.next_before, null);
+  assert.ok(all.rooms.every((r) => r.visibility === "public" && r.member_count === 1));
+
+  const first = await browser.client.listPublicRooms({ q: tag, limit: 1 });
+  assert.deepEqual(first.rooms.map((r) => r.id), [newer.id]);
+  assert.ok(first.next_before);
+  const second = await browser.client.listPublicRooms({ q: tag, limit: 1, before: first.next_before! });
+  assert.deepEqual(second.rooms.map((r) => r.id), [older.id]);
+  assert.equal(second.next_before, null);
+
+  const tooLong = await browser.client.listPublicRooms({ q: "x".repeat(101) }).then(
+    () => assert.fail("a 101-character filter was accepted"),
+    (error: unknown) => error,
+  );
+  assert.ok(tooLong instanceof ApiError);
+  assert.equal(tooLong.status, 400);
+  assert.equal(tooLong.field, "q");
+});

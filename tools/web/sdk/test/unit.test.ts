@@ -1,9 +1,11 @@
 // Gateway-free checks of the session's building blocks: ordering and de-duplication per room,
-// gap reporting, the reconnect delays' bounds and when a token is due for a refresh.
+// gap reporting, the reconnect delays' bounds, when a token is due for a refresh, and how the
+// room directory call is put on the wire.
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
 import { backoffDelay } from "../src/backoff.js";
+import { ChatterClient } from "../src/rest.js";
 import { RoomSequencer } from "../src/room_sequencer.js";
 import { refreshMarginMs } from "../src/tokens.js";
 import type { Message } from "../src/types.js";
@@ -87,4 +89,32 @@ test("a token is due for refresh at the skew, or halfway through a shorter lifet
   assert.equal(refreshMarginMs({ issuedAt: 0, expiresAt: minute }, minute), minute / 2);
   // Stored by an older client, without issuedAt: the skew as given.
   assert.equal(refreshMarginMs({ expiresAt: minute }, minute), minute);
+});
+
+test("listPublicRooms sends q, limit and before as query parameters with the token", async () => {
+  const calls: { url: string; init: RequestInit }[] = [];
+  const client = new ChatterClient({
+    baseUrl: "http://gw.test/",
+    tokens: { accessToken: "at", refreshToken: "rt", expiresAt: Date.now() + 3_600_000 },
+    fetch: async (url, init) => {
+      calls.push({ url, init });
+      return new Response(JSON.stringify({ rooms: [], next_before: null }), {
+        status: 200,
+        headers: { "content-type": "application/json" },
+      });
+    },
+  });
+  const page = await client.listPublicRooms({ q: "gen & co", limit: 5, before: "c-1" });
+  assert.deepEqual(page, { rooms: [], next_before: null });
+  assert.equal(calls.length, 1);
+  const url = new URL(calls[0].url);
+  assert.equal(url.pathname, "/v1/rooms/public");
+  assert.equal(url.searchParams.get("q"), "gen & co");
+  assert.equal(url.searchParams.get("limit"), "5");
+  assert.equal(url.searchParams.get("before"), "c-1");
+  assert.equal(calls[0].init.method, "GET");
+  assert.equal(new Headers(calls[0].init.headers).get("authorization"), "Bearer at");
+
+  await client.listPublicRooms();
+  assert.equal(new URL(calls[1].url).search, "");
 });
