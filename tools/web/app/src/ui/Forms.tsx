@@ -1,7 +1,18 @@
 // Starting conversations: a new room, a direct message by username, and joining a public room
-// by its id or invite link (the API has no public room directory: rooms are discovered by link).
+// from the public room directory (GET /v1/rooms/public, our extension of the API) or by its id or
+// invite link (the only way into a room the directory does not list, e.g. a private one).
 import type { Room } from "@chatterstack/client";
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
+import {
+  directoryQuery,
+  kDirectoryPageSize,
+  kMaxDirectoryQuery,
+  startMore,
+  startQuery,
+  withFailure,
+  withPage,
+  type DirectoryState,
+} from "../logic/directory.ts";
 import { roomIdFromInput } from "../logic/routes.ts";
 import { errorText, type ChatStore } from "../store.ts";
 import { go } from "./hooks.ts";
@@ -131,6 +142,101 @@ export function DirectForm({ store }: { store: ChatStore }) {
   );
 }
 
+// Typing pauses this long before the directory is asked, so a word is one request, not one per key.
+const kSearchDelayMs = 250;
+
+function PublicRooms({ store }: { store: ChatStore }) {
+  const [text, setText] = useState("");
+  const [state, setState] = useState<DirectoryState>(() => startQuery(""));
+  const [error, setError] = useState("");
+  const { busy, error: joinError, run } = useAction();
+  // The latest state for the async callbacks, which would otherwise see the one they closed over.
+  const latest = useRef(state);
+  latest.current = state;
+  const load = async (query: string, append: boolean) => {
+    setError("");
+    const before = append ? latest.current.nextBefore ?? undefined : undefined;
+    try {
+      const page = await store.api.listPublicRooms({ q: query || undefined, limit: kDirectoryPageSize, before });
+      setState((s) => withPage(s, query, page, append));
+    } catch (e) {
+      setState((s) => withFailure(s, query));
+      if (latest.current.query === query) setError(errorText(e));
+    }
+  };
+  const query = directoryQuery(text);
+  useEffect(() => {
+    setState((s) => startQuery(query, s.rooms));
+    const timer = setTimeout(() => void load(query, false), query ? kSearchDelayMs : 0);
+    return () => clearTimeout(timer);
+  }, [query]);
+  return (
+    <div class="directory">
+      <h2 id="directory-title">Public rooms</h2>
+      <label>
+        Search public rooms by name
+        <input
+          type="search"
+          value={text}
+          maxLength={kMaxDirectoryQuery}
+          autocomplete="off"
+          onInput={(e) => setText(e.currentTarget.value)}
+          data-testid="directory-search"
+        />
+      </label>
+      {(error || joinError) && (
+        <p class="form-error" role="alert" data-testid="directory-error">
+          {error || joinError}
+        </p>
+      )}
+      <ul class="directory-list" aria-labelledby="directory-title" aria-busy={state.loading} data-testid="public-rooms">
+        {state.rooms.map((room) => (
+          <li class="directory-entry" key={room.id} data-testid="public-room" data-room-id={room.id}>
+            <span class="directory-name"># {room.name}</span>
+            <span class="muted">
+              {room.member_count} member{room.member_count === 1 ? "" : "s"}
+            </span>
+            {store.rooms.has(room.id) ? (
+              <a class="button" href={`#/room/${room.id}`}>
+                Open
+              </a>
+            ) : (
+              <button
+                type="button"
+                disabled={busy}
+                aria-label={`Join ${room.name}`}
+                data-testid="public-room-join"
+                onClick={() => void run(async () => go(`/room/${await store.joinRoom(room.id)}`))}
+              >
+                Join
+              </button>
+            )}
+          </li>
+        ))}
+      </ul>
+      {!state.loading && state.rooms.length === 0 && !error && (
+        <p class="muted" data-testid="public-rooms-empty">
+          {query ? "No public room has that in its name." : "There are no public rooms yet."}
+        </p>
+      )}
+      {state.nextBefore && (
+        <button
+          type="button"
+          class="secondary"
+          disabled={state.loading}
+          data-testid="public-rooms-more"
+          onClick={() => {
+            setState(startMore);
+            void load(query, true);
+          }}
+        >
+          More rooms
+        </button>
+      )}
+    </div>
+  );
+}
+
 export function DiscoverView({ store, roomId }: { store: ChatStore; roomId?: string }) {
   const { busy, error, run } = useAction();
   const [input, setInput] = useState(roomId ?? "");
@@ -150,6 +256,8 @@ export function DiscoverView({ store, roomId }: { store: ChatStore; roomId?: str
         <Back />
         <h1 id="discover-title">Join a room</h1>
       </header>
+      <PublicRooms store={store} />
+      <h2>Invite link</h2>
       <p class="muted">Paste an invite link or a room id. Public rooms can be previewed and joined.</p>
       <form
         class="stack"
