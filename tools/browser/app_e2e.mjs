@@ -1,11 +1,13 @@
 // The landing page and the reference app in a real browser (Debian's Chromium, driven by
 // playwright-core), against a stack whose gateway serves them (web_browser_e2e_test starts it):
 //   - the landing page at / loads everything from its own origin and links the API documents;
+//   - the landing page's try-it panel carries a message between its two in-page clients;
 //   - two browser contexts sign up, open a direct room and chat both ways, typing shown;
 //   - the gateway is restarted mid-chat (the C++ test does it when this script asks) and both
 //     apps reconnect and resume: every message shown exactly once, in the room's order;
 //   - an access token that expired while the app was closed is refreshed without the user
 //     noticing (needs the stack's CHATTER_ACCESS_TOKEN_TTL_S=60);
+//   - one user finds the other's public room in the directory, joins it and talks there;
 //   - axe-core finds no serious or critical accessibility violation on the landing page or the
 //     app; screenshots at phone and desktop widths go to CHATTER_SCREENSHOT_DIR.
 //
@@ -105,6 +107,14 @@ async function landingPage(browser) {
     const shown = await page.locator('svg').filter({ hasText: name }).count();
     check(`the diagram names ${name}`, shown > 0);
   }
+  // The live "try it" panel: two in-page clients talking through this gateway.
+  await page.locator('#try-start').click();
+  const panels = page.locator('[data-client]');
+  await panels.nth(1).locator('input[name="content"]:enabled').waitFor({ timeout: kWait });
+  await panels.nth(0).locator('input[name="content"]').fill('hello from client A');
+  await panels.nth(0).locator('input[name="content"]').press('Enter');
+  await panels.nth(1).locator('[data-log]').filter({ hasText: 'hello from client A' }).waitFor({ timeout: kWait });
+  check('the try-it panel carries a message from one in-page client to the other', true);
   const openapi = await api('GET', '/v1/openapi.json');
   check('the linked OpenAPI document is served', openapi.status === 200 && openapi.body?.openapi !== undefined);
   const violations = await axeViolations(page);
@@ -283,6 +293,25 @@ async function main() {
     check('the user was never sent to the login form', (await cPage.getByTestId('login-form').count()) === 0);
     check('a message sent after the refresh reaches Bob', true);
     await c.close();
+
+    // Public room discovery: Alice creates a public room, Bob finds it in the directory, joins
+    // and talks there.
+    const lounge = unique('lounge');
+    await a.page.evaluate(() => { location.hash = '#/new'; });
+    await a.page.getByTestId('new-room-name').fill(lounge);
+    await a.page.getByTestId('new-room-public').check();
+    await a.page.getByTestId('new-room-submit').click();
+    await a.page.getByTestId('room-title').filter({ hasText: lounge }).waitFor({ timeout: kWait });
+    await b.page.evaluate(() => { location.hash = '#/discover'; });
+    await b.page.getByTestId('directory-search').fill(lounge);
+    const listed = b.page.getByTestId('public-room').filter({ hasText: lounge });
+    await listed.waitFor({ timeout: kWait });
+    await listed.getByTestId('public-room-join').click();
+    await b.page.getByTestId('room-title').filter({ hasText: lounge }).waitFor({ timeout: kWait });
+    await waitConnected(b.page);
+    await send(b.page, 'bob found the lounge');
+    await waitForMessage(a.page, 'bob found the lounge');
+    check("Bob finds Alice's public room in the directory, joins it and talks there", true);
 
     for (const [who, app] of [['Alice', a], ['Bob', b]]) {
       check(`${who}'s app threw no uncaught error`, app.errors.length === 0, app.errors.join(' | '));
