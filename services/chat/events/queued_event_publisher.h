@@ -1,12 +1,15 @@
 // The EventPublisher of chat-svc: a bounded in-memory queue drained by one background thread
 // into an EventSink, in batches of whatever queued up while the previous batch was on its way
-// (so batches grow with load, and a lone event goes at once). Publish() never blocks and never
-// fails the RPC: a full queue drops the event, a failed send is not retried; both are counted
-// (chat_events_dropped_total, chat_events_publish_failures_total) and logged at most every few
-// seconds. Every message was committed before it got here, so nothing is lost for good: the
-// room of a dropped or failed message event is remembered with its seq, and once sends work
-// again the worker publishes the room's head (RoomEvent kRoomHead), from which gateways fill the
-// gap out of history. Each event takes along the request id current when it was published
+// (so batches grow with load). A lone event, published while nothing is queued or on its way,
+// is sent by the publishing thread itself: that spares the worker's two thread switches per
+// event, which at moderate rates cost more than the send (issue 11). So Publish() blocks for at
+// most one send (bounded by the sink's own timeouts) and only while the sink is healthy (with
+// heads owed, events queue); it never fails the RPC: a full queue drops the event, a failed send is
+// not retried; both are counted (chat_events_dropped_total, chat_events_publish_failures_total) and
+// logged at most every few seconds. Every message was committed before it got here, so nothing is
+// lost for good: the room of a dropped or failed message event is remembered with its seq, and once
+// sends work again the worker publishes the room's head (RoomEvent kRoomHead), from which gateways
+// fill the gap out of history. Each event takes along the request id current when it was published
 // (RoomEvent::request_id), so realtime-svc's log lines about it join the request's trace.
 #pragma once
 
@@ -60,6 +63,10 @@ class QueuedEventPublisher final : public EventPublisher {
   std::optional<size_t> SendBatch(absl::Span<const RoomEvent> events);
   // A message event that did not reach the sink: its room's head is owed (mu_ held).
   void OweHeadLocked(const RoomEvent& event);
+  // Counts a sent batch of `sent` events, `delivered` of which got through (nullopt: none).
+  void Count(std::optional<size_t> delivered, size_t sent);
+  // Signals WaitIdleForTest when nothing is queued, sending or owed (mu_ held).
+  void NotifyIfIdleLocked();
   // Sends the owed heads; those that fail stay owed.
   void AnnounceHeads();
   // Logs at most once per interval, saying how many similar lines were skipped meanwhile.
@@ -78,8 +85,10 @@ class QueuedEventPublisher final : public EventPublisher {
   std::mutex mu_;
   std::condition_variable wake_;  // Signals the worker: an event or a stop.
   std::condition_variable idle_;  // Signals WaitIdleForTest.
-  std::deque<RoomEvent> queue_;   // Guarded by mu_, as are the next three.
-  bool in_flight_ = false;
+  std::deque<RoomEvent> queue_;   // Guarded by mu_, as are the next five.
+  bool started_ = false;
+  bool in_flight_ = false;       // The worker is sending.
+  bool caller_sending_ = false;  // A Publish() caller is sending its own event.
   bool stopping_ = false;
   std::chrono::steady_clock::time_point stop_deadline_;
   // Room -> newest seq whose event may not have reached the sink, bounded by kMaxOwedHeads.

@@ -1,6 +1,7 @@
-// The event queue between commits and realtime-svc: delivers in order from a background thread,
-// in batches of what queued up meanwhile, never blocks the publisher, counts failures and drops,
-// owes rooms their heads, and stops cleanly.
+// The event queue between commits and realtime-svc: a lone event is sent by the thread that
+// publishes it; the rest go in order from a background thread, in batches of what queued up
+// meanwhile; a full queue drops rather than blocks; failures and drops are counted, rooms are
+// owed their heads, and it stops cleanly.
 #include "services/chat/events/queued_event_publisher.h"
 
 #include <gmock/gmock.h>
@@ -9,6 +10,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
+#include <thread>
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
@@ -25,7 +27,10 @@ class FakeSink final : public EventSink {
  public:
   absl::StatusOr<std::vector<size_t>> SendBatch(absl::Span<const RoomEvent> events) override {
     std::unique_lock lock(mu_);
+    ++entered_;
+    entered_changed_.notify_all();
     released_.wait(lock, [&] { return !holding_; });
+    senders_.push_back(std::this_thread::get_id());
     std::vector<std::string> batch;
     std::vector<size_t> rejected;
     for (size_t i = 0; i < events.size(); ++i) {
@@ -53,6 +58,11 @@ class FakeSink final : public EventSink {
     }
     released_.notify_all();
   }
+  // Returns once `count` batches have reached SendBatch (held ones included).
+  void WaitUntilEntered(int count) {
+    std::unique_lock lock(mu_);
+    entered_changed_.wait(lock, [&] { return entered_ >= count; });
+  }
   void Fail(absl::Status status) {
     std::lock_guard lock(mu_);
     failure_ = std::move(status);
@@ -71,6 +81,11 @@ class FakeSink final : public EventSink {
     std::lock_guard lock(mu_);
     return batches_;
   }
+  // The thread that sent each batch, in order.
+  std::vector<std::thread::id> senders() {
+    std::lock_guard lock(mu_);
+    return senders_;
+  }
   // The request id each event carried, in order.
   std::vector<std::string> request_ids() {
     std::lock_guard lock(mu_);
@@ -80,21 +95,16 @@ class FakeSink final : public EventSink {
  private:
   std::mutex mu_;
   std::condition_variable released_;
+  std::condition_variable entered_changed_;
+  int entered_ = 0;
   bool holding_ = false;
   absl::Status failure_;
   absl::flat_hash_set<std::string> refused_;
   std::vector<std::string> sent_;
   std::vector<std::vector<std::string>> batches_;
   std::vector<std::string> request_ids_;
+  std::vector<std::thread::id> senders_;
 };
-
-// Returns once the worker has taken everything queued (and so holds it in a held sink).
-void WaitUntilQueueTaken(metrics::Registry& registry) {
-  absl::Time deadline = absl::Now() + absl::Seconds(10);
-  while (registry.GetGauge("chat_events_queue_depth", "").Value() != 0 && absl::Now() < deadline) {
-    absl::SleepFor(absl::Milliseconds(1));
-  }
-}
 
 RoomEvent Event(int n) {
   RoomEvent event;
@@ -120,18 +130,35 @@ TEST(QueuedEventPublisherTest, DeliversEveryEventInOrder) {
   EXPECT_EQ(Value(registry, "chat_events_dropped_total"), 0);
 }
 
+TEST(QueuedEventPublisherTest, ALoneEventIsSentByThePublishingThreadBeforePublishReturns) {
+  metrics::Registry registry;
+  FakeSink sink;
+  QueuedEventPublisher publisher(sink, registry, 100);
+  publisher.Start();
+  publisher.Publish(Event(1));
+  EXPECT_THAT(sink.sent(), ElementsAre("e1"));  // No waiting: the send is done.
+  EXPECT_THAT(sink.senders(), ElementsAre(std::this_thread::get_id()));
+  EXPECT_EQ(Value(registry, "chat_events_published_total"), 1);
+  EXPECT_EQ(Value(registry, "chat_events_batches_total"), 1);
+}
+
 TEST(QueuedEventPublisherTest, EventsQueuedWhileABatchIsOnItsWayGoTogetherInTheNextOne) {
   metrics::Registry registry;
   FakeSink sink;
   sink.Hold();
   QueuedEventPublisher publisher(sink, registry, 1000);
   publisher.Start();
-  publisher.Publish(Event(1));  // Goes alone, at once.
-  WaitUntilQueueTaken(registry);
-  for (int i = 2; i <= 4; ++i) publisher.Publish(Event(i));
+  std::thread first([&] { publisher.Publish(Event(1)); });  // Goes alone, at once.
+  sink.WaitUntilEntered(1);
+  for (int i = 2; i <= 4; ++i) publisher.Publish(Event(i));  // Queued behind it, not sent.
   sink.Release();
+  first.join();
   ASSERT_TRUE(publisher.WaitIdleForTest(absl::Seconds(10)));
   EXPECT_THAT(sink.batches(), ElementsAre(ElementsAre("e1"), ElementsAre("e2", "e3", "e4")));
+  // The first by its publisher, the queued ones by the worker.
+  std::vector<std::thread::id> senders = sink.senders();
+  ASSERT_EQ(senders.size(), 2u);
+  EXPECT_NE(senders[1], std::this_thread::get_id());
   EXPECT_EQ(Value(registry, "chat_events_batches_total"), 2);
   EXPECT_EQ(Value(registry, "chat_events_published_total"), 4);
 }
@@ -161,10 +188,11 @@ TEST(QueuedEventPublisherTest, ABatchHoldsAtMost500Events) {
   sink.Hold();
   QueuedEventPublisher publisher(sink, registry, 2000);
   publisher.Start();
-  publisher.Publish(Event(0));
-  WaitUntilQueueTaken(registry);
+  std::thread first([&] { publisher.Publish(Event(0)); });
+  sink.WaitUntilEntered(1);
   for (int i = 1; i <= 1200; ++i) publisher.Publish(Event(i));
   sink.Release();
+  first.join();
   ASSERT_TRUE(publisher.WaitIdleForTest(absl::Seconds(10)));
   std::vector<size_t> sizes;
   for (const std::vector<std::string>& batch : sink.batches()) sizes.push_back(batch.size());
@@ -179,8 +207,11 @@ TEST(QueuedEventPublisherTest, AnEventTheSinkRefusesIsAFailureAndItsRoomIsOwedIt
   QueuedEventPublisher publisher(sink, registry, 100);
   sink.Hold();
   publisher.Start();
-  for (int i = 1; i <= 3; ++i) publisher.Publish(Event(i));
+  std::thread first([&] { publisher.Publish(Event(1)); });
+  sink.WaitUntilEntered(1);
+  for (int i = 2; i <= 3; ++i) publisher.Publish(Event(i));
   sink.Release();
+  first.join();
   ASSERT_TRUE(publisher.WaitIdleForTest(absl::Seconds(10)));
   EXPECT_THAT(sink.sent(), ElementsAre("e1", "e2", "e3", "head r 2"));
   EXPECT_EQ(Value(registry, "chat_events_published_total"), 2);
@@ -194,11 +225,12 @@ TEST(QueuedEventPublisherTest, AFullQueueDropsInsteadOfBlocking) {
   sink.Hold();
   QueuedEventPublisher publisher(sink, registry, 2);
   publisher.Start();
-  publisher.Publish(Event(1));
-  WaitUntilQueueTaken(registry);  // The worker holds e1 in the sink: the queue is empty again.
+  std::thread first([&] { publisher.Publish(Event(1)); });
+  sink.WaitUntilEntered(1);  // e1 is held in the sink: the queue is empty.
   for (int i = 2; i <= 6; ++i) publisher.Publish(Event(i));  // e2, e3 fit; e4..e6 do not.
   EXPECT_EQ(Value(registry, "chat_events_dropped_total"), 3);
   sink.Release();
+  first.join();
   ASSERT_TRUE(publisher.WaitIdleForTest(absl::Seconds(10)));
   // The dropped messages' room gets its head, so gateways fill seqs 4-6 from history.
   EXPECT_THAT(sink.sent(), ElementsAre("e1", "e2", "e3", "head r 6"));
@@ -223,6 +255,10 @@ TEST(QueuedEventPublisherTest, FailedSendsAreNotRetriedButTheirRoomsHeadIsUntilT
   EXPECT_EQ(sent[0], "e1");
   EXPECT_EQ(sent[1], "e2");
   for (size_t i = 2; i < sent.size(); ++i) EXPECT_EQ(sent[i], "head r 2") << i;
+  // e1 failed in its publisher's hands; with a head owed, e2 queued for the worker.
+  std::vector<std::thread::id> senders = sink.senders();
+  EXPECT_EQ(senders[0], std::this_thread::get_id());
+  EXPECT_NE(senders[1], std::this_thread::get_id());
   EXPECT_EQ(Value(registry, "chat_events_publish_failures_total"), 2);
   EXPECT_EQ(Value(registry, "chat_events_published_total"), 0);
   EXPECT_EQ(Value(registry, "chat_events_room_heads_total"), 1);
