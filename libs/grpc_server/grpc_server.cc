@@ -4,10 +4,17 @@
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/resource_quota.h>
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "libs/grpc_server/rpc_observer.h"
 
 namespace chatter::grpc_server {
+namespace {
+
+constexpr int kMaxIdlePollers = 16;
+
+}  // namespace
 
 GrpcServer::GrpcServer(GrpcServerOptions options, metrics::Registry& registry)
     : options_(std::move(options)), registry_(registry) {}
@@ -37,6 +44,12 @@ absl::Status GrpcServer::Start() {
   grpc::ResourceQuota quota("chatter-grpc-server");
   quota.SetMaxThreads(options_.max_threads);
   builder.SetResourceQuota(quota);
+  // The synchronous pool keeps at most this many idle threads polling. gRPC's default of 2 makes
+  // it end a thread whenever a third finishes a call and start one again at the next overlap: at
+  // a few hundred calls a second (sends waiting on one group commit) that was several thread
+  // creations and exits a second in chat-svc. Idle pollers cost a parked thread each.
+  builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MAX_POLLERS,
+                              std::min(options_.max_threads, kMaxIdlePollers));
   for (grpc::Service* service : services_) builder.RegisterService(service);
 
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> observers;
