@@ -101,7 +101,9 @@ void QueuedEventPublisher::Publish(RoomEvent event) {
       }
       queue_.push_back(std::move(event));
       depth_.Set(static_cast<double>(queue_.size()));
-      wake_.notify_one();
+      // Whoever is sending looks at the queue when done; waking the worker meanwhile would only
+      // send it back to sleep.
+      if (!in_flight_ && !caller_sending_) wake_.notify_one();
       return;
     }
     OweHeadLocked(event);
