@@ -2,7 +2,8 @@
 # Node.js helpers for tools/dev: node and npm (Debian's packages when missing), and newman, the
 # Postman collection runner, installed with `npm ci` into tools/postman/node_modules, the
 # server API example's gRPC libraries in tools/examples/node/node_modules, the web SDK's
-# build and test tools in tools/web/sdk/node_modules, and the web files the gateway serves in
+# build and test tools in tools/web/sdk/node_modules, the Node.js baseline's ws and pg in
+# tools/baseline/node_modules, and the web files the gateway serves in
 # development (the landing page, the web app).
 
 POSTMAN_DIR=$ROOT/tools/postman
@@ -10,6 +11,7 @@ NEWMAN=$POSTMAN_DIR/node_modules/.bin/newman
 BROWSER_DIR=$ROOT/tools/browser
 EXAMPLE_NODE_DIR=$ROOT/tools/examples/node
 WEB_SDK_DIR=$ROOT/tools/web/sdk
+BASELINE_DIR=$ROOT/tools/baseline
 WEB_SITE_DIR=$ROOT/tools/web/site
 WEB_APP_DIR=$ROOT/tools/web/app
 
@@ -74,6 +76,13 @@ ensure_example_deps() {
 ensure_web_sdk_deps() {
   ensure_node
   npm_ci_once "$WEB_SDK_DIR" "the web SDK's build tools"
+}
+
+# ensure_baseline_deps: ws and pg for tools/baseline, issue 11's Node.js yardstick (its own
+# run.sh installs them too; baseline_e2e_test expects them in place).
+ensure_baseline_deps() {
+  ensure_node
+  npm_ci_once "$BASELINE_DIR" "the Node.js baseline's ws and pg"
 }
 
 # build_web_site: the landing page into tools/web/site/dist (plain Node.js, no npm install).
