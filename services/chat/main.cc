@@ -11,6 +11,7 @@
 #include "libs/authn/service_token_source.h"
 #include "libs/ids/uuid_generator.h"
 #include "libs/log/log.h"
+#include "libs/redis/events_channel.h"
 #include "libs/redis/redis_client.h"
 #include "libs/redis/redis_url.h"
 #include "libs/service/service_runtime.h"
@@ -115,7 +116,7 @@ int main(int argc, char** argv) {
     // One connection: the publisher's one worker sends one batch at a time.
     bus_redis = std::make_unique<redis::Client>(*settings.redis_endpoint, settings.redis, 1);
     event_sink = std::make_unique<chat::RedisEventSink>(
-        *bus_redis, chat::BusChannel(settings.redis_prefix), uuids, clock);
+        *bus_redis, redis::EventsChannel(settings.redis_prefix), uuids, clock);
   } else {
     event_sink = std::make_unique<chat::RealtimeEventSink>(
         grpc::CreateChannel(settings.realtime_address, grpc::InsecureChannelCredentials()), tokens,

@@ -55,7 +55,7 @@ int main(int argc, char** argv) {
       settings.chat_call_timeout);
 
   redis::Client redis(runtime.redis(), settings.redis, settings.redis_connections);
-  realtime::RedisEventBus bus(redis, realtime::EventsChannel(settings.redis_prefix), metrics);
+  realtime::RedisEventBus bus(redis, redis::EventsChannel(settings.redis_prefix), metrics);
   realtime::RedisPresenceStore store(redis, settings.redis_prefix);
   realtime::PresenceService presence(
       store, blocks, bus, clock, metrics,
@@ -68,8 +68,7 @@ int main(int argc, char** argv) {
   realtime::QueuedPresenceTasks presence_tasks(presence, presence_queue, metrics);
   realtime::BackgroundPublisher typing(bus, typing_queue);
   realtime::BusSubscription subscription(
-      runtime.redis(), realtime::EventsChannel(settings.redis_prefix),
-      {.connection = settings.redis},
+      runtime.redis(), redis::EventsChannel(settings.redis_prefix), {.connection = settings.redis},
       [&registry](const std::shared_ptr<const realtime::v1::RealtimeFrame>& frame) {
         return registry.Deliver(frame);
       },

@@ -1,13 +1,10 @@
 // Room events onto the Redis bus, as realtime-svc's PublishStream would have published them.
 #include "services/chat/clients/redis_event_sink.h"
 
-#include "absl/strings/str_cat.h"
 #include "chatter/realtime/v1/realtime.pb.h"
 #include "services/chat/clients/realtime_event_sink.h"
 
 namespace chatter::chat {
-
-std::string BusChannel(absl::string_view prefix) { return absl::StrCat(prefix, "events"); }
 
 RedisEventSink::RedisEventSink(redis::Client& redis, std::string channel, ids::UuidGenerator& uuids,
                                ids::Clock& clock)

@@ -23,10 +23,6 @@
 
 namespace chatter::chat {
 
-// The bus channel under a key prefix ("chatter:" -> "chatter:events"); realtime-svc's
-// CHATTER_REDIS_PREFIX must be the same.
-std::string BusChannel(absl::string_view prefix);
-
 class RedisEventSink final : public EventSink {
  public:
   // All must outlive the sink.

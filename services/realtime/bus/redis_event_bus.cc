@@ -1,12 +1,9 @@
 // Redis pub/sub fan-out bus.
 #include "services/realtime/bus/redis_event_bus.h"
 
-#include "absl/strings/str_cat.h"
 #include "libs/log/log.h"
 
 namespace chatter::realtime {
-
-std::string EventsChannel(absl::string_view prefix) { return absl::StrCat(prefix, "events"); }
 
 RedisEventBus::RedisEventBus(redis::Client& redis, std::string channel, RealtimeMetrics& metrics)
     : redis_(redis), channel_(std::move(channel)), metrics_(metrics) {}

@@ -9,15 +9,13 @@
 #include <memory>
 #include <string>
 
+#include "libs/redis/events_channel.h"
 #include "libs/redis/redis_client.h"
 #include "libs/redis/redis_subscriber.h"
 #include "services/realtime/domain/event_bus.h"
 #include "services/realtime/domain/realtime_metrics.h"
 
 namespace chatter::realtime {
-
-// The channel of the bus under a key prefix ("chatter:" -> "chatter:events").
-std::string EventsChannel(absl::string_view prefix);
 
 class RedisEventBus final : public EventBus {
  public:

@@ -12,6 +12,7 @@
 #include "libs/ids/random_source.h"
 #include "libs/ids/uuid_generator.h"
 #include "libs/metrics/registry.h"
+#include "libs/redis/events_channel.h"
 #include "services/chat/clients/redis_event_sink.h"
 #include "services/realtime/bus/redis_event_bus.h"
 #include "tests/libs/redis/redis_test_support.h"
@@ -27,7 +28,7 @@ class Listener {
   explicit Listener(const std::string& prefix)
       : metrics_(registry_),
         subscription_(
-            redis::testing::TestEndpoint(), realtime::EventsChannel(prefix), {},
+            redis::testing::TestEndpoint(), redis::EventsChannel(prefix), {},
             [this](const std::shared_ptr<const realtime::v1::RealtimeFrame>& frame) {
               std::lock_guard lock(mu_);
               frames_.push_back(frame);
@@ -72,17 +73,12 @@ class RedisEventSinkTest : public ::testing::Test {
   ids::UuidGenerator uuids_{clock_, random_};
 };
 
-TEST_F(RedisEventSinkTest, TheChannelIsRealtimeSvcsBus) {
-  EXPECT_EQ(BusChannel("chatter:"), realtime::EventsChannel("chatter:"));
-  EXPECT_EQ(BusChannel(prefix_), realtime::EventsChannel(prefix_));
-}
-
 TEST_F(RedisEventSinkTest, EveryEventOfABatchArrivesOnceInOrderAsARealtimeFrame) {
   Listener listener(prefix_);
   Listener elsewhere(redis::testing::UniquePrefix());
   ASSERT_TRUE(listener.Subscribed());
   ASSERT_TRUE(elsewhere.Subscribed());
-  RedisEventSink sink(redis_, BusChannel(prefix_), uuids_, clock_);
+  RedisEventSink sink(redis_, redis::EventsChannel(prefix_), uuids_, clock_);
   std::vector<RoomEvent> batch;
   for (int64_t seq = 1; seq <= 30; ++seq) batch.push_back(Created(seq));
   batch[0].event_id = "given";
@@ -114,7 +110,7 @@ TEST_F(RedisEventSinkTest, ARedisThatCannotBeReachedFailsTheWholeBatch) {
   redis::RedisEndpoint nowhere = redis::testing::TestEndpoint();
   nowhere.port = 1;  // Nothing listens there.
   redis::Client down(nowhere, redis::ConnectionOptions{}, 1);
-  RedisEventSink sink(down, BusChannel(prefix_), uuids_, clock_);
+  RedisEventSink sink(down, redis::EventsChannel(prefix_), uuids_, clock_);
   absl::StatusOr<std::vector<size_t>> refused = sink.SendBatch({Created(1), Created(2)});
   EXPECT_EQ(refused.status().code(), absl::StatusCode::kUnavailable) << refused.status();
 }

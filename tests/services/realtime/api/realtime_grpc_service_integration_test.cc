@@ -49,13 +49,13 @@ class Instance {
   Instance(const std::string& prefix, const authn::Authenticator& authenticator,
            BlockDirectory& blocks, size_t queue_frames = 10000)
       : redis_(redis::testing::TestEndpoint(), redis::ConnectionOptions{}, 4),
-        bus_(redis_, EventsChannel(prefix), metrics_),
+        bus_(redis_, redis::EventsChannel(prefix), metrics_),
         store_(redis_, prefix),
         presence_(store_, blocks, bus_, clock_, metrics_, PresenceOptions{}),
         tasks_(presence_, presence_queue_, metrics_),
         typing_(bus_, typing_queue_),
         subscription_(
-            redis::testing::TestEndpoint(), EventsChannel(prefix), {},
+            redis::testing::TestEndpoint(), redis::EventsChannel(prefix), {},
             [this](const std::shared_ptr<const v1::RealtimeFrame>& frame) {
               return registry_.Deliver(frame);
             },

@@ -19,9 +19,9 @@ using redis::testing::Eventually;
 class Instance {
  public:
   Instance(redis::Client& redis, const std::string& prefix, RealtimeMetrics& metrics)
-      : bus_(redis, EventsChannel(prefix), metrics),
+      : bus_(redis, redis::EventsChannel(prefix), metrics),
         subscription_(
-            redis::testing::TestEndpoint(), EventsChannel(prefix), {},
+            redis::testing::TestEndpoint(), redis::EventsChannel(prefix), {},
             [this](const std::shared_ptr<const v1::RealtimeFrame>& frame) {
               std::lock_guard lock(mu_);
               received_.push_back(frame);
@@ -97,7 +97,7 @@ TEST_F(RedisEventBusTest, UndecodableMessagesAreCountedAndSkipped) {
   Instance a(redis_, prefix_, metrics_);
   ASSERT_TRUE(a.subscription().WaitUntilSubscribed(absl::Seconds(5)));
   ASSERT_TRUE(redis_
-                  .Command({"PUBLISH", EventsChannel(prefix_),
+                  .Command({"PUBLISH", redis::EventsChannel(prefix_),
                             "\x0a\x05"
                             "ab"})
                   .ok());
@@ -109,7 +109,7 @@ TEST_F(RedisEventBusTest, UndecodableMessagesAreCountedAndSkipped) {
 
 TEST_F(RedisEventBusTest, PublishIsUnavailableWhileRedisIsDown) {
   redis::Client down(redis::testing::UnreachableEndpoint(), redis::ConnectionOptions{}, 1);
-  RedisEventBus bus(down, EventsChannel(prefix_), metrics_);
+  RedisEventBus bus(down, redis::EventsChannel(prefix_), metrics_);
   EXPECT_EQ(bus.Publish(RoomEvent("lost")).code(), absl::StatusCode::kUnavailable);
   EXPECT_EQ(metrics_.publish_failures.Value(), 1);
 }
