@@ -79,13 +79,16 @@ absl::Status GatewayLink::Hello(const v1::Hello& hello) {
       static_cast<int32_t>(absl::ToInt64Milliseconds(settings_.heartbeat_interval)));
   welcome->mutable_welcome()->set_presence_ttl_ms(
       static_cast<int32_t>(absl::ToInt64Milliseconds(settings_.presence_ttl)));
+  welcome->mutable_welcome()->set_bus_frames_withheld(hello.events_from_bus());
   sink->Send(std::move(welcome));
   std::shared_ptr<FrameSink> replaced;
-  stream_ = deps_.registry.AddStream(gateway_id_, sink, &replaced);
+  stream_ = deps_.registry.AddStream(gateway_id_, sink, &replaced, hello.events_from_bus());
   if (replaced != nullptr && replaced != sink) {
     replaced->Close(absl::AbortedError("replaced by a newer stream of the same gateway"));
   }
-  log::Info("gateway connected", {{"gateway_id", gateway_id_}, {"version", hello.version()}});
+  log::Info("gateway connected", {{"gateway_id", gateway_id_},
+                                  {"version", hello.version()},
+                                  {"events_from_bus", hello.events_from_bus()}});
   return absl::OkStatus();
 }
 

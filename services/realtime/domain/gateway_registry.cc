@@ -7,7 +7,7 @@
 namespace chatter::realtime {
 
 StreamId GatewayRegistry::AddStream(absl::string_view gateway_id, std::shared_ptr<FrameSink> sink,
-                                    std::shared_ptr<FrameSink>* replaced) {
+                                    std::shared_ptr<FrameSink>* replaced, bool reads_bus) {
   std::unique_lock lock(mu_);
   auto previous = by_gateway_.find(gateway_id);
   if (previous != by_gateway_.end()) {
@@ -18,6 +18,7 @@ StreamId GatewayRegistry::AddStream(absl::string_view gateway_id, std::shared_pt
   auto stream = std::make_unique<Stream>();
   stream->gateway_id = std::string(gateway_id);
   stream->sink = std::move(sink);
+  stream->reads_bus = reads_bus;
   streams_.emplace(id, std::move(stream));
   by_gateway_[gateway_id] = id;
   return id;
@@ -180,6 +181,7 @@ void GatewayRegistry::AddTargets(const Index& index, absl::string_view key, Sink
   auto entry = index.find(key);
   if (entry == index.end()) return;
   for (const Stream* stream : entry->second) {
+    if (stream->reads_bus) continue;
     // Gateways are few, so a linear check deduplicates cheaper than a set.
     if (std::find(targets.begin(), targets.end(), stream->sink) == targets.end()) {
       targets.push_back(stream->sink);
@@ -197,7 +199,9 @@ Sinks GatewayRegistry::RoomTargets(absl::string_view room_id) const {
 Sinks GatewayRegistry::AllTargets() const {
   Sinks targets;
   std::shared_lock lock(mu_);
-  for (const auto& [id, stream] : streams_) targets.push_back(stream->sink);
+  for (const auto& [id, stream] : streams_) {
+    if (!stream->reads_bus) targets.push_back(stream->sink);
+  }
   return targets;
 }
 

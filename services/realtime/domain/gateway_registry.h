@@ -32,9 +32,10 @@ class GatewayRegistry {
 
   // Registers a gateway's stream. A stream registered before for the same gateway_id is
   // forgotten (with its sessions and subscriptions) and handed back through `replaced`, so the
-  // caller can end it.
+  // caller can end it. A gateway that reads the bus itself (`reads_bus`) is never a target of
+  // Deliver: it takes those frames from Redis, and a copy here would reach it twice.
   StreamId AddStream(absl::string_view gateway_id, std::shared_ptr<FrameSink> sink,
-                     std::shared_ptr<FrameSink>* replaced);
+                     std::shared_ptr<FrameSink>* replaced, bool reads_bus = false);
   // Forgets a stream's sessions and subscriptions; a no-op for an unknown or replaced stream.
   void RemoveStream(StreamId stream);
 
@@ -60,6 +61,7 @@ class GatewayRegistry {
   // Every session of the stream with its rooms.
   std::vector<SessionRooms> Sessions(StreamId stream) const;
 
+  // The *Targets leave out streams of gateways that read the bus themselves.
   // Streams with at least one session subscribed to the room.
   Sinks RoomTargets(absl::string_view room_id) const;
   // Streams with a session subscribed to any of event.room_ids or of one of event.user_ids, each
@@ -85,6 +87,7 @@ class GatewayRegistry {
   struct Stream {
     std::string gateway_id;
     std::shared_ptr<FrameSink> sink;
+    bool reads_bus = false;
     absl::flat_hash_map<std::string, Session> sessions;
     // How many of the stream's sessions are subscribed to each room / belong to each user; the
     // stream is in room_index_ / user_index_ while the count is positive.

@@ -94,9 +94,23 @@ TEST_F(GatewayLinkTest, HelloFirstThenWelcome) {
   EXPECT_EQ(welcome.instance_id(), "rt-1");
   EXPECT_EQ(welcome.heartbeat_interval_ms(), 10000);
   EXPECT_EQ(welcome.presence_ttl_ms(), 45000);
+  EXPECT_FALSE(welcome.bus_frames_withheld());
   EXPECT_EQ(registry_.stream_count(), 1u);
   EXPECT_TRUE(link_->Handle(Hello()).ok());  // Repeated: counted and ignored.
   EXPECT_EQ(metrics_.gateway_invalid_frames.Value(), 1);
+}
+
+TEST_F(GatewayLinkTest, AGatewayThatReadsTheBusIsToldItsBusFramesAreWithheld) {
+  v1::GatewayFrame hello = Hello();
+  hello.mutable_hello()->set_events_from_bus(true);
+  ASSERT_TRUE(link_->Handle(hello).ok());
+  ASSERT_TRUE(link_->Handle(Opened(kSession, kAlice, "alice")).ok());
+  ASSERT_TRUE(link_->Handle(Subscribe(kRoom, {kSession})).ok());
+  ASSERT_EQ(sink_->frames().size(), 1u);
+  EXPECT_TRUE(sink_->frames()[0]->welcome().bus_frames_withheld());
+  // Subscribed (presence and typing checks see it), but no target of the bus' room events.
+  EXPECT_EQ(presence_.calls().back().kind, "subscribed");
+  EXPECT_TRUE(registry_.RoomTargets(kRoom).empty());
 }
 
 TEST_F(GatewayLinkTest, SessionsAndSubscriptionsReachRegistryAndPresence) {

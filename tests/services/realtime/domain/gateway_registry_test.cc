@@ -106,6 +106,27 @@ TEST_F(GatewayRegistryTest, EventsLostReachesEveryStreamWhateverItFollows) {
   EXPECT_EQ(b_->frames()[0].get(), lost.get());
 }
 
+TEST_F(GatewayRegistryTest, AGatewayThatReadsTheBusGetsNoBusFramesButKeepsItsSessions) {
+  StreamId a = Connect("gw-a", a_);
+  StreamId b = registry_.AddStream("gw-b", b_, nullptr, /*reads_bus=*/true);
+  ASSERT_TRUE(registry_.OpenSession(a, {"s1", "u1", "alice"}));
+  ASSERT_TRUE(registry_.OpenSession(b, {"s2", "u2", "bob"}));
+  registry_.Subscribe(a, kRoom, {"s1"});
+  EXPECT_EQ(registry_.Subscribe(b, kRoom, {"s2"}).added.size(), 1u);
+
+  auto lost = std::make_shared<v1::RealtimeFrame>();
+  lost->mutable_events_lost()->set_reason("bus subscription restored");
+  EXPECT_EQ(registry_.Deliver(RoomEvent(kRoom)), 1u);
+  EXPECT_EQ(registry_.Deliver(Presence({kRoom}, {"u2"})), 1u);
+  EXPECT_EQ(registry_.Deliver(UserEvent({"u2"})), 0u);
+  EXPECT_EQ(registry_.Deliver(lost), 1u);
+  EXPECT_EQ(a_->frames().size(), 3u);
+  EXPECT_TRUE(b_->frames().empty());
+  // Still known for what is not a bus frame: typing checks and heartbeats.
+  EXPECT_TRUE(registry_.SubscribedSession(b, "s2", kRoom).has_value());
+  EXPECT_EQ(registry_.Sessions(b).size(), 1u);
+}
+
 TEST_F(GatewayRegistryTest, PresenceReachesRoomAndUserStreamsOnce) {
   StreamId a = Connect("gw-a", a_);
   StreamId b = Connect("gw-b", b_);
