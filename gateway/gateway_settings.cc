@@ -105,6 +105,11 @@ GatewaySettings ReadGatewaySettings(config::ConfigReader& reader) {
   // Connect and command timeout of the rate-limit Redis. Independently, a check queued for
   // Redis longer than 50 ms is decided per process.
   settings.redis_timeout = reader.Millis("CHATTER_REDIS_TIMEOUT_MS", 100, 10, 10000);
+  settings.events_from_bus = reader.Bool("CHATTER_GATEWAY_EVENTS_FROM_BUS", false);
+  if (settings.events_from_bus && !settings.redis_endpoint) {
+    reader.Reject("CHATTER_GATEWAY_EVENTS_FROM_BUS",
+                  "needs CHATTER_REDIS_URL (the Redis of realtime-svc's bus)");
+  }
   settings.shutdown_grace = reader.Millis("CHATTER_SHUTDOWN_GRACE_MS", 10000, 0, 600000);
   settings.ws = ReadWsOptions(reader);
   settings.ws.backend_call_timeout = settings.backend_call_timeout;

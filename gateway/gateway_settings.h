@@ -37,6 +37,9 @@ struct GatewaySettings {
   std::optional<redis::RedisEndpoint> redis_endpoint;
   std::string redis_prefix;
   absl::Duration redis_timeout;
+  // Room events, presence and user events from the bus (CHATTER_REDIS_URL's `<prefix>events`,
+  // so the same Redis as realtime-svc's CHATTER_REDIS_URL), not through realtime-svc's stream.
+  bool events_from_bus = false;
   absl::Duration shutdown_grace;
   WsOptions ws;
   // The landing page and the web app (off unless a directory is set; never in production images).

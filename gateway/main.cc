@@ -28,6 +28,7 @@
 #include "gateway/static/static_site.h"
 #include "gateway/transcoding/grpc_forwarder.h"
 #include "gateway/transcoding/route_table.h"
+#include "gateway/ws/bus_event_source.h"
 #include "gateway/ws/chat_backend.h"
 #include "gateway/ws/event_fanout.h"
 #include "gateway/ws/gated_chat_backend.h"
@@ -44,6 +45,7 @@
 #include "libs/metrics/registry.h"
 #include "libs/process/mutex_tuning.h"
 #include "libs/process/shutdown_signal.h"
+#include "libs/redis/events_channel.h"
 #include "libs/redis/redis_client.h"
 #include "libs/redis/redis_url.h"
 
@@ -139,15 +141,45 @@ int main(int argc, char** argv) {
   std::string gateway_id = uuids.NewV7();
   gateway::RoomSequencer sequencer(fanout, room_index, chat_backend, registry,
                                    {.request_id = gateway_id});
+  // Room events, presence and user events straight from the bus when configured (one process
+  // and two thread hand-offs fewer per message), while realtime-svc confirms it withholds them
+  // from the stream; through the stream otherwise.
+  std::unique_ptr<gateway::BusEventSource> bus_events;
+  if (settings.events_from_bus) {
+    bus_events = std::make_unique<gateway::BusEventSource>(
+        *settings.redis_endpoint, redis::EventsChannel(settings.redis_prefix),
+        redis::SubscriberOptions{.connection = {.connect_timeout = settings.backend_timeout,
+                                                .command_timeout = settings.backend_timeout,
+                                                .client_name = "gateway-bus"}},
+        gateway::LocalInterest{
+            .room =
+                [&room_index, &sequencer](const std::string& room_id) {
+                  return room_index.HasRoom(room_id) || sequencer.Follows(room_id);
+                },
+            .user =
+                [&room_index](const std::string& user_id) { return room_index.HasUser(user_id); }},
+        sequencer, registry);
+  }
   gateway::RealtimeBridge bridge(realtime_channel, cached_token, sequencer, registry,
-                                 {.gateway_id = gateway_id, .version = CHATTER_VERSION});
+                                 {.gateway_id = gateway_id,
+                                  .version = CHATTER_VERSION,
+                                  .events_from_bus = bus_events != nullptr,
+                                  .on_welcome = [&bus_events](bool bus_frames_withheld) {
+                                    if (bus_events) bus_events->SetActive(bus_frames_withheld);
+                                  }});
   gateway::WsMetrics ws_metrics(registry);
 
   gateway::BackendReadiness readiness(
       {{"auth-svc", auth_channel, {}},
        {"chat-svc", chat_channel, {}},
        {"realtime-svc", realtime_channel,
-        [&bridge] { return bridge.live() ? std::string() : std::string("no stream"); }}},
+        [&bridge, &bus_events] {
+          if (!bridge.live()) return std::string("no stream");
+          if (bus_events && bus_events->active() && !bus_events->Status().ok()) {
+            return std::string("no bus subscription");
+          }
+          return std::string();
+        }}},
       settings.backend_timeout);
   // REST routes come from the protos' chatter.api.http options; a bad option stops the start.
   absl::StatusOr<gateway::RouteTable> rest_routes =
@@ -265,6 +297,7 @@ int main(int argc, char** argv) {
   }
   token_keeper.Start();
   sequencer.Start();
+  if (bus_events) bus_events->Start();
   bridge.Start();
   if (shared_buckets) shared_buckets->Start();
   auto work = boost::asio::make_work_guard(io);
@@ -278,6 +311,7 @@ int main(int argc, char** argv) {
   websockets.CloseAll(1012, "server restarting");
   Drain(server, websockets, settings.shutdown_grace);
   bridge.Stop();
+  if (bus_events) bus_events->Stop();
   sequencer.Stop();
   token_keeper.Stop();
   // Requests waiting for a rate-limit decision counted as in flight, so Drain waited for them;

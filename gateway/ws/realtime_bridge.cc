@@ -191,6 +191,7 @@ bool RealtimeBridge::RunStream(std::unique_lock<std::mutex>& lock, const std::st
   GatewayFrame hello;
   hello.mutable_hello()->set_gateway_id(options_.gateway_id);
   hello.mutable_hello()->set_version(options_.version);
+  hello.mutable_hello()->set_events_from_bus(options_.events_from_bus);
   stream->Write(std::move(hello), /*bounded=*/false);
   SendSnapshotLocked(*stream);
   stream->Begin();
@@ -286,7 +287,9 @@ void RealtimeBridge::OnFrame(const RealtimeFrame& frame) {
       wake_.notify_all();
       log::Info("connected to realtime-svc",
                 {{"instance_id", frame.welcome().instance_id()},
-                 {"heartbeat_interval_ms", frame.welcome().heartbeat_interval_ms()}});
+                 {"heartbeat_interval_ms", frame.welcome().heartbeat_interval_ms()},
+                 {"bus_frames_withheld", frame.welcome().bus_frames_withheld()}});
+      if (options_.on_welcome) options_.on_welcome(frame.welcome().bus_frames_withheld());
       // Whatever was published while this gateway had no stream went nowhere.
       events_.OnEventsMayBeLost();
       return;

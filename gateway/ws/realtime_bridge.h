@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <random>
@@ -36,6 +37,13 @@ struct RealtimeBridgeOptions {
   absl::Duration welcome_timeout = absl::Seconds(10);
   // Frames waiting to be written; beyond it the stream is restarted (which re-sends the state).
   size_t max_queued_frames = 10000;
+  // The gateway reads room events, presence and user events from the bus itself (hello asks
+  // realtime-svc to withhold them from the stream).
+  bool events_from_bus = false;
+  // With each welcome, before the sink hears that events may have been lost: whether this
+  // stream carries no bus frames (realtime-svc honoured events_from_bus). Called on gRPC's
+  // thread; must not block.
+  std::function<void(bool bus_frames_withheld)> on_welcome;
 };
 
 class RealtimeBridge final : public RealtimeLink {

@@ -8,7 +8,8 @@ namespace chatter::gateway {
 class RealtimeEventSink {
  public:
   virtual ~RealtimeEventSink() = default;
-  // Called on the stream's reader, one at a time, in the stream's order; never block.
+  // Called on the stream's reader, in the stream's order, and (when the gateway reads the bus
+  // itself) on the bus thread, in the bus' order: implementations are thread-safe. Never block.
   virtual void OnRoomEvent(const realtime::v1::RoomEvent& event) = 0;
   virtual void OnPresence(const realtime::v1::PresenceEvent& event) = 0;
   // For the local sessions of event.user_ids: a notification to send, or a close (moderation).

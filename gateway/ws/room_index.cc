@@ -84,6 +84,16 @@ std::vector<RoomIndex::SubscriberPtr> RoomIndex::OfUser(const std::string& user_
   return out;
 }
 
+bool RoomIndex::HasRoom(const std::string& room_id) const {
+  std::shared_lock lock(mu_);
+  return rooms_.contains(room_id);
+}
+
+bool RoomIndex::HasUser(const std::string& user_id) const {
+  std::shared_lock lock(mu_);
+  return users_.contains(user_id);
+}
+
 std::vector<RoomIndex::SubscriberPtr> RoomIndex::All() const {
   std::shared_lock lock(mu_);
   std::vector<SubscriberPtr> out;

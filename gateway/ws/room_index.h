@@ -31,6 +31,9 @@ class RoomIndex {
   std::vector<SubscriberPtr> OfUser(const std::string& user_id) const;
   std::vector<SubscriberPtr> All() const;
   bool IsSubscribed(const std::string& room_id, const std::string& session_id) const;
+  // Whether any local session follows the room / belongs to the user (cheap: no copies).
+  bool HasRoom(const std::string& room_id) const;
+  bool HasUser(const std::string& user_id) const;
   size_t session_count() const;
   size_t room_count() const;
 

@@ -171,6 +171,11 @@ void RoomSequencer::Watch(const std::string& room_id, int64_t last_seq) {
   ReleaseLocked(room, now);
 }
 
+bool RoomSequencer::Follows(const std::string& room_id) const {
+  std::lock_guard lock(mu_);
+  return rooms_.contains(room_id);
+}
+
 size_t RoomSequencer::room_count() const {
   std::lock_guard lock(mu_);
   return rooms_.size();

@@ -79,6 +79,9 @@ class RoomSequencer final : public RealtimeEventSink {
   // A local session starts following the room, whose newest seq chat-svc reported as
   // `last_seq` (the access check). Call before the session enters the room index.
   void Watch(const std::string& room_id, int64_t last_seq);
+  // Whether the room has a cursor here: watched (possibly before its first session entered the
+  // room index) and not yet forgotten.
+  bool Follows(const std::string& room_id) const;
 
   // Test hooks.
   size_t room_count() const;

@@ -5,6 +5,7 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -58,6 +59,9 @@ class FakeRealtimeService final : public realtime::v1::RealtimeService::Callback
     current_->Send(frame);
     return true;
   }
+  // Whether welcome honours hello.events_from_bus (true, as realtime-svc does now) or ignores
+  // it (false: an instance from before the field).
+  void set_honours_events_from_bus(bool honours) { honours_events_from_bus_.store(honours); }
   // Ends the current stream with `status` (e.g. UNAVAILABLE, as when shutting down).
   bool End(grpc::Status status) {
     std::lock_guard lock(mu_);
@@ -109,6 +113,8 @@ class FakeRealtimeService final : public realtime::v1::RealtimeService::Callback
         welcome.mutable_welcome()->set_instance_id("fake");
         welcome.mutable_welcome()->set_heartbeat_interval_ms(service_.heartbeat_interval_ms_);
         welcome.mutable_welcome()->set_presence_ttl_ms(30000);
+        welcome.mutable_welcome()->set_bus_frames_withheld(
+            service_.honours_events_from_bus_.load() && incoming_.hello().events_from_bus());
         Send(welcome);
       }
       StartRead(&incoming_);
@@ -146,6 +152,7 @@ class FakeRealtimeService final : public realtime::v1::RealtimeService::Callback
   };
 
   const int heartbeat_interval_ms_;
+  std::atomic<bool> honours_events_from_bus_{true};
   std::mutex mu_;
   std::vector<GatewayFrame> frames_;
   std::vector<std::string> authorizations_;

@@ -8,7 +8,9 @@
 
 #include <atomic>
 #include <map>
+#include <mutex>
 #include <set>
+#include <vector>
 
 #include "gateway/ws/event_fanout.h"
 #include "gateway/ws/room_sequencer.h"
@@ -42,18 +44,19 @@ std::vector<GatewayFrame> LastStreamFrames(FakeRealtimeServer& server) {
 
 class RealtimeBridgeTest : public ::testing::Test {
  protected:
-  std::unique_ptr<RealtimeBridge> MakeBridge(const std::string& target) {
+  std::unique_ptr<RealtimeBridge> MakeBridge(const std::string& target,
+                                             RealtimeBridgeOptions options = {}) {
+    options.gateway_id = "gw-1";
+    options.version = "test";
+    options.min_backoff = absl::Milliseconds(20);
+    options.max_backoff = absl::Milliseconds(200);
     auto bridge = std::make_unique<RealtimeBridge>(
         grpc::CreateChannel(target, grpc::InsecureChannelCredentials()),
         [this]() -> std::optional<std::string> {
           if (!token_available_) return std::nullopt;
           return std::string("service-token");
         },
-        sequencer_, registry_,
-        RealtimeBridgeOptions{.gateway_id = "gw-1",
-                              .version = "test",
-                              .min_backoff = absl::Milliseconds(20),
-                              .max_backoff = absl::Milliseconds(200)});
+        sequencer_, registry_, std::move(options));
     bridge->Start();
     return bridge;
   }
@@ -78,6 +81,39 @@ TEST_F(RealtimeBridgeTest, SaysHelloWithTheServiceTokenAndGoesLiveOnWelcome) {
   EXPECT_EQ(server.service().authorizations(), std::vector<std::string>{"Bearer service-token"});
   bridge->Stop();
   EXPECT_FALSE(bridge->live());
+}
+
+TEST_F(RealtimeBridgeTest, AsksForEventsFromTheBusAndTellsWhetherEachWelcomeWithholdsThem) {
+  FakeRealtimeServer server;
+  std::mutex mu;
+  std::vector<bool> welcomes;
+  RealtimeBridgeOptions options;  // MakeBridge names the gateway.
+  options.events_from_bus = true;
+  options.on_welcome = [&](bool withheld) {
+    std::lock_guard lock(mu);
+    welcomes.push_back(withheld);
+  };
+  auto bridge = MakeBridge(server.address(), std::move(options));
+  ASSERT_TRUE(WaitFor([&] { return bridge->live(); }));
+  ASSERT_TRUE(server.service().frames()[0].hello().events_from_bus());
+  // An instance from before the field forwards bus frames: the next welcome says so.
+  server.service().set_honours_events_from_bus(false);
+  ASSERT_TRUE(server.service().End(grpc::Status(grpc::StatusCode::UNAVAILABLE, "restart")));
+  ASSERT_TRUE(WaitFor([&] {
+    std::lock_guard lock(mu);
+    return welcomes.size() == 2;
+  }));
+  {
+    std::lock_guard lock(mu);
+    EXPECT_EQ(welcomes, (std::vector<bool>{true, false}));
+  }
+  bridge->Stop();
+
+  FakeRealtimeServer plain;
+  auto without = MakeBridge(plain.address());
+  ASSERT_TRUE(WaitFor([&] { return without->live(); }));
+  EXPECT_FALSE(plain.service().frames()[0].hello().events_from_bus());
+  without->Stop();
 }
 
 TEST_F(RealtimeBridgeTest, WaitsForAServiceToken) {
