@@ -1,5 +1,6 @@
 // WebSocket delivery across instances (issue 5): two gateways and two realtime-svc processes on one
-// Redis and PostgreSQL. Every event reaches every subscriber exactly once whichever gateway it
+// Redis and PostgreSQL, gateway 0 reading room events from the bus and gateway 1 through
+// realtime-svc. Every event reaches every subscriber exactly once whichever gateway it
 // entered by; a realtime-svc crash, a gateway crash, a slow reader and a disconnect lose nothing
 // that was persisted; SIGTERM tells sessions to reconnect (1012).
 #include <gtest/gtest.h>
@@ -34,6 +35,10 @@ StackOptions ClusterOptions() {
        {{"CHATTER_PRESENCE_HEARTBEAT_MS", "500"},
         {"CHATTER_PRESENCE_TTL_MS", "2000"},
         {"CHATTER_PRESENCE_SWEEP_MS", "250"}}}};
+  // Gateway 0 reads room events from the bus, gateway 1 through realtime-svc's stream: both
+  // paths, side by side, must deliver alike.
+  options.instance_env = {
+      {{Component::kGateway, 1}, {{"CHATTER_GATEWAY_EVENTS_FROM_BUS", "false"}}}};
   return options;
 }
 

@@ -317,6 +317,9 @@ ChildProcess::Env Stack::GatewayEnv(int instance) const {
       // rate-limit tests override them.
       {"CHATTER_REDIS_URL", redis_url_},
       {"CHATTER_REDIS_PREFIX", redis_prefix_},
+      // Room events from the bus, as tools/dev and deploy/ run it (tests of the stream path
+      // override it).
+      {"CHATTER_GATEWAY_EVENTS_FROM_BUS", "true"},
       {"CHATTER_RATE_LIMIT_IP_PER_MINUTE", "100000"},
       {"CHATTER_RATE_LIMIT_IP_BURST", "100000"},
       {"CHATTER_RATE_LIMIT_USER_PER_MINUTE", "100000"},
