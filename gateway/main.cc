@@ -165,7 +165,8 @@ int main(int argc, char** argv) {
                                   .version = CHATTER_VERSION,
                                   .events_from_bus = bus_events != nullptr,
                                   .on_welcome = [&bus_events](bool bus_frames_withheld) {
-                                    if (bus_events) bus_events->SetActive(bus_frames_withheld);
+                                    return bus_events == nullptr ||
+                                           bus_events->OnStreamWelcome(bus_frames_withheld);
                                   }});
   gateway::WsMetrics ws_metrics(registry);
 

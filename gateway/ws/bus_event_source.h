@@ -7,7 +7,7 @@
 // Every frame is decoded once. Only frames this gateway has a use for reach the sink: room
 // events of rooms a local session follows (or the sequencer already watches), presence of rooms
 // or users with a local session, user events of users with one; the rest of the system's
-// traffic is dropped before any work. Frames pass only while active (SetActive): the bridge
+// traffic is dropped before any work. Frames pass only while active (OnStreamWelcome): the bridge
 // turns it on when realtime-svc confirms it withholds bus frames from the stream, and off when
 // an older realtime-svc forwards them, so no event arrives twice.
 //
@@ -46,8 +46,15 @@ class BusEventSource {
 
   void Start() { subscriber_.Start(); }
   void Stop() { subscriber_.Stop(); }
+  // A stream to realtime-svc was welcomed: frames pass from now on if it withholds them. Returns
+  // whether room events of the time without a stream may have been lost: not when the bus
+  // passed them all along (a lost subscription reads rooms back by itself), so a realtime-svc
+  // restart does not send every followed room to be read back.
   // Frames pass to the sink only while active (off at first).
-  void SetActive(bool active) { active_.store(active); }
+  bool OnStreamWelcome(bool bus_frames_withheld) {
+    bool was_active = active_.exchange(bus_frames_withheld);
+    return !(was_active && bus_frames_withheld);
+  }
   bool active() const { return active_.load(); }
   // OK while subscribed; UNAVAILABLE with the last error otherwise (readiness).
   absl::Status Status() const { return subscriber_.Status(); }

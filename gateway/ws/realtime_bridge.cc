@@ -289,9 +289,11 @@ void RealtimeBridge::OnFrame(const RealtimeFrame& frame) {
                 {{"instance_id", frame.welcome().instance_id()},
                  {"heartbeat_interval_ms", frame.welcome().heartbeat_interval_ms()},
                  {"bus_frames_withheld", frame.welcome().bus_frames_withheld()}});
-      if (options_.on_welcome) options_.on_welcome(frame.welcome().bus_frames_withheld());
-      // Whatever was published while this gateway had no stream went nowhere.
-      events_.OnEventsMayBeLost();
+      // Whatever was published while this gateway had no stream went nowhere, unless it came
+      // from the bus.
+      if (!options_.on_welcome || options_.on_welcome(frame.welcome().bus_frames_withheld())) {
+        events_.OnEventsMayBeLost();
+      }
       return;
     }
     case RealtimeFrame::kRoomEvent:

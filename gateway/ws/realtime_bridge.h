@@ -40,10 +40,11 @@ struct RealtimeBridgeOptions {
   // The gateway reads room events, presence and user events from the bus itself (hello asks
   // realtime-svc to withhold them from the stream).
   bool events_from_bus = false;
-  // With each welcome, before the sink hears that events may have been lost: whether this
-  // stream carries no bus frames (realtime-svc honoured events_from_bus). Called on gRPC's
-  // thread; must not block.
-  std::function<void(bool bus_frames_withheld)> on_welcome;
+  // With each welcome: whether this stream carries no bus frames (realtime-svc honoured
+  // events_from_bus). Returns whether room events of the time without a stream may have been
+  // lost, which sends every followed room to be read back (false when they came another way).
+  // Without it, they may. Called on gRPC's thread; must not block.
+  std::function<bool(bool bus_frames_withheld)> on_welcome;
 };
 
 class RealtimeBridge final : public RealtimeLink {

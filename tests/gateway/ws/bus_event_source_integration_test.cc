@@ -74,7 +74,7 @@ RealtimeFrame UserEvent(const std::string& event_id, std::vector<std::string> us
 class BusEventSourceTest : public ::testing::Test {
  protected:
   BusEventSourceTest() {
-    source_.SetActive(true);
+    source_.OnStreamWelcome(true);
     source_.Start();
   }
   ~BusEventSourceTest() override { source_.Stop(); }
@@ -143,19 +143,26 @@ TEST_F(BusEventSourceTest, FramesForLocalSessionsArriveInOrderAndTheRestIsDroppe
 
 TEST_F(BusEventSourceTest, NothingPassesWhileInactive) {
   ASSERT_TRUE(source_.WaitUntilSubscribed(absl::Seconds(5)));
-  source_.SetActive(false);
+  source_.OnStreamWelcome(false);  // An older realtime-svc forwards bus frames.
   Publish(RoomEvent("room-here", "while-off"));
   Publish(UserEvent("ue-off", {"user-here"}));
   // Both read (and dropped) before the source is turned on again.
-  ASSERT_TRUE(Eventually([&] {
-    return registry_.GetCounter("ws_bus_frames_received_total", "").Value() == 2;
-  }));
-  source_.SetActive(true);
+  ASSERT_TRUE(Eventually(
+      [&] { return registry_.GetCounter("ws_bus_frames_received_total", "").Value() == 2; }));
+  source_.OnStreamWelcome(true);
   Flush();
   for (const std::string& seen : sink_.seen()) {
     EXPECT_NE(seen, "room:while-off");
     EXPECT_NE(seen, "user:ue-off");
   }
+}
+
+TEST_F(BusEventSourceTest, AStreamWelcomeLosesEventsOnlyWhenTheBusDidNotPassThemAllAlong) {
+  EXPECT_FALSE(source_.OnStreamWelcome(true));  // A realtime-svc restart: the bus delivered.
+  EXPECT_TRUE(source_.OnStreamWelcome(false));  // An older instance: the stream carries them.
+  EXPECT_TRUE(source_.OnStreamWelcome(false));  // It had them, and went away meanwhile.
+  EXPECT_TRUE(source_.OnStreamWelcome(true));   // Nothing passed from the bus in between.
+  EXPECT_FALSE(source_.OnStreamWelcome(true));
 }
 
 TEST_F(BusEventSourceTest, ASubscriptionThatComesBackSaysEventsMayHaveBeenLost) {

@@ -10,8 +10,10 @@
 #include <map>
 #include <mutex>
 #include <set>
+#include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "gateway/ws/event_fanout.h"
 #include "gateway/ws/room_sequencer.h"
 #include "tests/gateway/ws/fake_chat_backend.h"
@@ -56,7 +58,7 @@ class RealtimeBridgeTest : public ::testing::Test {
           if (!token_available_) return std::nullopt;
           return std::string("service-token");
         },
-        sequencer_, registry_, std::move(options));
+        *sink_, registry_, std::move(options));
     bridge->Start();
     return bridge;
   }
@@ -67,6 +69,24 @@ class RealtimeBridgeTest : public ::testing::Test {
   EventFanout fanout_{index_, registry_};
   testing::FakeChatBackend chat_;
   RoomSequencer sequencer_{fanout_, index_, chat_, registry_, {}};
+  RealtimeEventSink* sink_ = &sequencer_;  // Where MakeBridge's bridges send what they hear.
+};
+
+// Writes "lost" into a shared log when told that events may have been lost; drops the rest.
+class LossLog final : public RealtimeEventSink {
+ public:
+  LossLog(std::mutex& mu, std::vector<std::string>& log) : mu_(mu), log_(log) {}
+  void OnRoomEvent(const realtime::v1::RoomEvent& /*event*/) override {}
+  void OnPresence(const realtime::v1::PresenceEvent& /*event*/) override {}
+  void OnUserEvent(const realtime::v1::UserEvent& /*event*/) override {}
+  void OnEventsMayBeLost() override {
+    std::lock_guard lock(mu_);
+    log_.push_back("lost");
+  }
+
+ private:
+  std::mutex& mu_;
+  std::vector<std::string>& log_;
 };
 
 TEST_F(RealtimeBridgeTest, SaysHelloWithTheServiceTokenAndGoesLiveOnWelcome) {
@@ -86,12 +106,16 @@ TEST_F(RealtimeBridgeTest, SaysHelloWithTheServiceTokenAndGoesLiveOnWelcome) {
 TEST_F(RealtimeBridgeTest, AsksForEventsFromTheBusAndTellsWhetherEachWelcomeWithholdsThem) {
   FakeRealtimeServer server;
   std::mutex mu;
-  std::vector<bool> welcomes;
+  std::vector<std::string> log;  // Welcomes and losses, in order.
+  LossLog losses(mu, log);
+  sink_ = &losses;
   RealtimeBridgeOptions options;  // MakeBridge names the gateway.
   options.events_from_bus = true;
+  // As if the bus passed events all along while the stream withheld them: no loss then.
   options.on_welcome = [&](bool withheld) {
     std::lock_guard lock(mu);
-    welcomes.push_back(withheld);
+    log.push_back(absl::StrCat("welcome withheld=", withheld));
+    return !withheld;
   };
   auto bridge = MakeBridge(server.address(), std::move(options));
   ASSERT_TRUE(WaitFor([&] { return bridge->live(); }));
@@ -101,18 +125,23 @@ TEST_F(RealtimeBridgeTest, AsksForEventsFromTheBusAndTellsWhetherEachWelcomeWith
   ASSERT_TRUE(server.service().End(grpc::Status(grpc::StatusCode::UNAVAILABLE, "restart")));
   ASSERT_TRUE(WaitFor([&] {
     std::lock_guard lock(mu);
-    return welcomes.size() == 2;
+    return log.size() == 3;
   }));
+  bridge->Stop();
   {
     std::lock_guard lock(mu);
-    EXPECT_EQ(welcomes, (std::vector<bool>{true, false}));
+    EXPECT_EQ(log, (std::vector<std::string>{"welcome withheld=1", "welcome withheld=0", "lost"}));
   }
-  bridge->Stop();
 
   FakeRealtimeServer plain;
   auto without = MakeBridge(plain.address());
   ASSERT_TRUE(WaitFor([&] { return without->live(); }));
   EXPECT_FALSE(plain.service().frames()[0].hello().events_from_bus());
+  // Without on_welcome, every welcome may follow a loss.
+  EXPECT_TRUE(WaitFor([&] {
+    std::lock_guard lock(mu);
+    return log.size() == 4 && log.back() == "lost";
+  }));
   without->Stop();
 }
 
