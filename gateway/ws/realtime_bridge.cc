@@ -236,31 +236,38 @@ bool RealtimeBridge::RunStream(std::unique_lock<std::mutex>& lock, const std::st
 }
 
 void RealtimeBridge::SendSnapshotLocked(Stream& stream) {
-  absl::flat_hash_map<std::string, std::vector<std::string>> rooms;
-  for (const auto& [id, session] : sessions_) {
+  // Per room and whether it resumes: the sessions to subscribe.
+  absl::flat_hash_map<std::pair<std::string, bool>, std::vector<std::string>> subscriptions;
+  for (auto& [id, session] : sessions_) {
     GatewayFrame opened;
     opened.mutable_session_opened()->set_session_id(id);
     opened.mutable_session_opened()->set_user_id(session.info.user_id);
     opened.mutable_session_opened()->set_username(session.info.username);
     stream.Write(std::move(opened), /*bounded=*/false);
-    for (const std::string& room : session.rooms) rooms[room].push_back(id);
+    for (auto& [room, sent] : session.rooms) {
+      subscriptions[{room, sent}].push_back(id);
+      sent = true;
+    }
   }
-  for (auto& [room, ids] : rooms) {
+  for (auto& [key, ids] : subscriptions) {
     GatewayFrame subscribe;
-    subscribe.mutable_subscribe()->set_room_id(room);
+    subscribe.mutable_subscribe()->set_room_id(key.first);
+    subscribe.mutable_subscribe()->set_resumed(key.second);
     for (std::string& id : ids) subscribe.mutable_subscribe()->add_session_ids(std::move(id));
     stream.Write(std::move(subscribe), /*bounded=*/false);
   }
 }
 
-void RealtimeBridge::SendLocked(const GatewayFrame& frame) {
-  if (!stream_ || stream_done_) return;  // The next stream's snapshot carries the state.
+bool RealtimeBridge::SendLocked(const GatewayFrame& frame) {
+  if (!stream_ || stream_done_) return false;  // The next stream's snapshot carries the state.
   if (!stream_->Write(frame, /*bounded=*/true)) {
     overflows_total_.Inc();
     log::Warn("frames to realtime-svc queued beyond the bound; restarting the stream",
               {{"limit", options_.max_queued_frames}});
     stream_->Cancel();
+    return false;
   }
+  return true;
 }
 
 absl::Duration RealtimeBridge::NextBackoff(bool reset) {
@@ -349,11 +356,13 @@ void RealtimeBridge::SessionClosed(const std::string& session_id) {
 void RealtimeBridge::Subscribe(const std::string& room_id, const std::string& session_id) {
   std::lock_guard lock(mu_);
   auto session = sessions_.find(session_id);
-  if (session == sessions_.end() || !session->second.rooms.insert(room_id).second) return;
+  if (session == sessions_.end()) return;
+  auto [room, added] = session->second.rooms.try_emplace(room_id, false);
+  if (!added) return;
   GatewayFrame frame;
   frame.mutable_subscribe()->set_room_id(room_id);
   frame.mutable_subscribe()->add_session_ids(session_id);
-  SendLocked(frame);
+  room->second = SendLocked(frame);
 }
 
 void RealtimeBridge::Unsubscribe(const std::string& room_id, const std::string& session_id) {

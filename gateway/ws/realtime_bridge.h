@@ -76,14 +76,17 @@ class RealtimeBridge final : public RealtimeLink {
   class Stream;
   struct SessionState {
     SessionInfo info;
-    absl::flat_hash_set<std::string> rooms;
+    // Subscribed rooms, each with whether its subscribe went out on a stream (so the session
+    // had the room's presence snapshot, and a new stream's snapshot resumes it).
+    absl::flat_hash_map<std::string, bool> rooms;
   };
 
   void Run();
   // One stream from connect to its end; returns whether realtime welcomed it.
   bool RunStream(std::unique_lock<std::mutex>& lock, const std::string& token);
   void SendSnapshotLocked(Stream& stream);
-  void SendLocked(const realtime::v1::GatewayFrame& frame);
+  // Whether the frame went out on a stream (false without one: its snapshot will carry it).
+  bool SendLocked(const realtime::v1::GatewayFrame& frame);
   absl::Duration NextBackoff(bool reset);
   // From the stream's reactions.
   void OnFrame(const realtime::v1::RealtimeFrame& frame);

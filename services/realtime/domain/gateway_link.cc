@@ -125,8 +125,11 @@ void GatewayLink::Subscribe(const v1::RoomSubscription& subscription) {
       sessions.size() < static_cast<size_t>(subscription.session_ids_size())) {
     Invalid("subscribe: unknown session");
   }
+  // A resumed subscription had its presence snapshot on the gateway's earlier stream.
+  std::weak_ptr<FrameSink> snapshot_to;
+  if (!subscription.resumed()) snapshot_to = sink_;
   for (const SessionInfo& session : result.added) {
-    deps_.presence.Subscribed(session, *room_id, sink_);
+    deps_.presence.Subscribed(session, *room_id, snapshot_to);
   }
 }
 

@@ -16,7 +16,8 @@ class PresenceTasks {
   virtual ~PresenceTasks() = default;
   virtual void SessionOpened(const SessionInfo& session) = 0;
   virtual void SessionClosed(const SessionInfo& session) = 0;
-  // `reply_to` receives the room's presence snapshot, if the stream still exists by then.
+  // `reply_to` receives the room's presence snapshot, if the stream still exists by then (an
+  // empty one: no snapshot).
   virtual void Subscribed(const SessionInfo& session, const std::string& room_id,
                           std::weak_ptr<FrameSink> reply_to) = 0;
   virtual void Heartbeat(std::vector<SessionRooms> sessions, std::weak_ptr<FrameSink> reply_to) = 0;

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "gateway/ws/event_fanout.h"
 #include "gateway/ws/room_sequencer.h"
 #include "tests/gateway/ws/fake_chat_backend.h"
@@ -252,6 +253,47 @@ TEST_F(RealtimeBridgeTest, ReconnectsAndResendsEveryLiveSessionAndRoom) {
   EXPECT_EQ(rooms,
             (std::map<std::string, std::set<std::string>>{{"r1", {"s1", "s2"}}, {"r2", {"s2"}}}));
   EXPECT_GE(bridge->reconnects(), 1);
+}
+
+// "room resumed=0|1: sessions" for each subscribe of the server's last stream, sorted.
+std::set<std::string> LastSnapshotSubscriptions(FakeRealtimeServer& server) {
+  std::set<std::string> subscriptions;
+  for (const GatewayFrame& frame : LastStreamFrames(server)) {
+    if (!frame.has_subscribe()) continue;
+    std::set<std::string> sessions(frame.subscribe().session_ids().begin(),
+                                   frame.subscribe().session_ids().end());
+    subscriptions.insert(absl::StrCat(frame.subscribe().room_id(),
+                                      " resumed=", frame.subscribe().resumed(), ": ",
+                                      absl::StrJoin(sessions, ",")));
+  }
+  return subscriptions;
+}
+
+TEST_F(RealtimeBridgeTest, OnlySubscriptionsAnEarlierStreamCarriedAreResumed) {
+  FakeRealtimeServer server;
+  auto bridge = MakeBridge(server.address());
+  ASSERT_TRUE(WaitFor([&] { return bridge->live(); }));
+  bridge->SessionOpened({.session_id = "s1", .user_id = "u1", .username = "alice"});
+  bridge->Subscribe("r1", "s1");
+  ASSERT_TRUE(WaitFor([&] { return server.service().frames().size() >= 3; }));
+  // No stream for a while (no token to open one): what happens meanwhile was never announced.
+  token_available_ = false;
+  ASSERT_TRUE(server.service().End(grpc::Status(grpc::StatusCode::UNAVAILABLE, "restarting")));
+  ASSERT_TRUE(WaitFor([&] { return !bridge->live(); }));
+  bridge->SessionOpened({.session_id = "s2", .user_id = "u2", .username = "bob"});
+  bridge->Subscribe("r1", "s2");
+  bridge->Subscribe("r2", "s1");
+  token_available_ = true;
+  ASSERT_TRUE(WaitFor([&] { return server.service().streams() == 2 && bridge->live(); }));
+  ASSERT_TRUE(WaitFor([&] { return LastSnapshotSubscriptions(server).size() == 3; }));
+  EXPECT_EQ(LastSnapshotSubscriptions(server),
+            (std::set<std::string>{"r1 resumed=0: s2", "r1 resumed=1: s1", "r2 resumed=0: s1"}));
+  // The second stream carried them all.
+  ASSERT_TRUE(server.service().End(grpc::Status(grpc::StatusCode::UNAVAILABLE, "restarting")));
+  ASSERT_TRUE(WaitFor([&] { return server.service().streams() == 3 && bridge->live(); }));
+  ASSERT_TRUE(WaitFor([&] { return LastSnapshotSubscriptions(server).size() == 2; }));
+  EXPECT_EQ(LastSnapshotSubscriptions(server),
+            (std::set<std::string>{"r1 resumed=1: s1,s2", "r2 resumed=1: s1"}));
 }
 
 TEST_F(RealtimeBridgeTest, FailsOverToTheNextAddressWhenTheFirstDies) {

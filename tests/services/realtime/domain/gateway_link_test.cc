@@ -100,6 +100,24 @@ TEST_F(GatewayLinkTest, HelloFirstThenWelcome) {
   EXPECT_EQ(metrics_.gateway_invalid_frames.Value(), 1);
 }
 
+TEST_F(GatewayLinkTest, AResumedSubscriptionGetsNoPresenceSnapshot) {
+  ASSERT_TRUE(link_->Handle(Hello()).ok());
+  ASSERT_TRUE(link_->Handle(Opened(kSession, kAlice, "alice")).ok());
+  ASSERT_TRUE(link_->Handle(Opened(kOtherSession, kBob, "bob")).ok());
+  ASSERT_TRUE(link_->Handle(Subscribe(kRoom, {kSession})).ok());
+  v1::GatewayFrame resumed = Subscribe(kRoom, {kOtherSession});
+  resumed.mutable_subscribe()->set_resumed(true);  // Bob had his on the gateway's last stream.
+  ASSERT_TRUE(link_->Handle(resumed).ok());
+  std::vector<RecordingPresenceTasks::Call> calls = presence_.calls();
+  ASSERT_EQ(calls.size(), 4u);
+  EXPECT_EQ(calls[2].session_id, kSession);
+  EXPECT_TRUE(calls[2].snapshot);
+  EXPECT_EQ(calls[3].kind, "subscribed");  // Still subscribed, and presence still told.
+  EXPECT_EQ(calls[3].session_id, kOtherSession);
+  EXPECT_FALSE(calls[3].snapshot);
+  EXPECT_EQ(registry_.RoomTargets(kRoom).size(), 1u);
+}
+
 TEST_F(GatewayLinkTest, AGatewayThatReadsTheBusIsToldItsBusFramesAreWithheld) {
   v1::GatewayFrame hello = Hello();
   hello.mutable_hello()->set_events_from_bus(true);

@@ -17,20 +17,21 @@ class RecordingPresenceTasks final : public PresenceTasks {
     std::string user_id;
     std::string room_id;
     std::vector<SessionRooms> sessions;  // heartbeat
+    bool snapshot;                       // subscribed: a sink for the room's presence snapshot
   };
 
   void SessionOpened(const SessionInfo& session) override {
-    Record({"opened", session.session_id, session.user_id, "", {}});
+    Record({"opened", session.session_id, session.user_id, "", {}, false});
   }
   void SessionClosed(const SessionInfo& session) override {
-    Record({"closed", session.session_id, session.user_id, "", {}});
+    Record({"closed", session.session_id, session.user_id, "", {}, false});
   }
   void Subscribed(const SessionInfo& session, const std::string& room_id,
-                  std::weak_ptr<FrameSink>) override {
-    Record({"subscribed", session.session_id, session.user_id, room_id, {}});
+                  std::weak_ptr<FrameSink> reply_to) override {
+    Record({"subscribed", session.session_id, session.user_id, room_id, {}, !reply_to.expired()});
   }
   void Heartbeat(std::vector<SessionRooms> sessions, std::weak_ptr<FrameSink>) override {
-    Record({"heartbeat", "", "", "", std::move(sessions)});
+    Record({"heartbeat", "", "", "", std::move(sessions), false});
   }
 
   std::vector<Call> calls() const {
