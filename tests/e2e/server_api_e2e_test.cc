@@ -51,6 +51,7 @@ class ServerApiE2eTest : public SharedStackTest {
 
   void SetUp() override {
     SharedStackTest::SetUp();
+    if (HasFatalFailure()) return;  // No stack (the failure says why): nothing below can run.
     if (HasFatalFailure()) return;  // No stack.
     admin_ = ChatAdmin::NewStub(grpc::CreateChannel(stack().grpc_address(Component::kChat),
                                                     grpc::InsecureChannelCredentials()));

@@ -26,6 +26,7 @@ class ServiceAclE2eTest : public SharedStackTest {
 
   void SetUp() override {
     SharedStackTest::SetUp();
+    if (HasFatalFailure()) return;  // No stack (the failure says why): nothing below can run.
     if (HasFatalFailure()) return;  // No stack.
     for (const ServicePrincipal& principal : kPrincipals) {
       absl::StatusOr<std::string> token = stack().IssueServiceToken(principal);

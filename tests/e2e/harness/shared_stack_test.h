@@ -33,6 +33,7 @@ class SharedStackTest : public ::testing::Test {
 
   void SetUp() override { ASSERT_NE(stack_, nullptr) << *start_error_; }
 
+  static bool stack_started() { return stack_ != nullptr; }
   static Stack& stack() { return *stack_; }
   static int port() { return stack_->gateway_port(); }
 
